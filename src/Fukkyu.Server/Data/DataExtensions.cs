@@ -1,0 +1,117 @@
+using System.Data.Common;
+using Microsoft.AspNetCore.DataProtection;
+using Microsoft.Data.Sqlite;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.EntityFrameworkCore.Design;
+using Microsoft.EntityFrameworkCore.Diagnostics;
+
+namespace Fukkyu.Server.Data;
+
+public static class DataExtensions
+{
+    public const string DefaultConnectionString = "Data Source=data/fukkyu.db";
+
+    public static IHostApplicationBuilder AddData(this IHostApplicationBuilder builder)
+    {
+        builder.Services.AddOptions<DatabaseOptions>().BindConfiguration(DatabaseOptions.Section)
+            .Validate(o => o.IsPostgres || string.Equals(o.Provider, "sqlite", StringComparison.OrdinalIgnoreCase),
+                "Fukkyu:Database:Provider must be 'sqlite' or 'postgres'.")
+            .ValidateOnStart();
+
+        var options = builder.Configuration.GetSection(DatabaseOptions.Section).Get<DatabaseOptions>() ?? new DatabaseOptions();
+        var connectionString = builder.Configuration.GetConnectionString("Fukkyu") ?? DefaultConnectionString;
+
+        if (options.IsPostgres)
+        {
+            builder.Services.AddDbContext<FukkyuDb, PostgresFukkyuDb>(o => UsePostgres(o, connectionString));
+        }
+        else
+        {
+            connectionString = PrepareSqlite(connectionString, builder.Environment.ContentRootPath);
+            builder.Services.AddDbContext<FukkyuDb, SqliteFukkyuDb>(o => UseSqlite(o, connectionString));
+        }
+        builder.Services.AddDataProtection().SetApplicationName("Fukkyu").PersistKeysToDbContext<FukkyuDb>();
+        return builder;
+    }
+
+    internal static DbContextOptionsBuilder UsePostgres(DbContextOptionsBuilder o, string connectionString) =>
+        o.UseNpgsql(connectionString, npgsql => npgsql.MigrationsHistoryTable("__ef_migrations_history"))
+            .UseSnakeCaseNamingConvention();
+
+    internal static DbContextOptionsBuilder UseSqlite(DbContextOptionsBuilder o, string connectionString) =>
+        o.UseSqlite(connectionString).UseSnakeCaseNamingConvention().AddInterceptors(SqliteConnectionSetup.Instance);
+
+    /// <summary>Makes a relative SQLite path relative to the content root and creates its folder.</summary>
+    internal static string PrepareSqlite(string connectionString, string contentRoot)
+    {
+        var csb = new SqliteConnectionStringBuilder(connectionString);
+        if (csb.DataSource is { Length: > 0 } path && path != ":memory:" && csb.Mode != SqliteOpenMode.Memory)
+        {
+            if (!Path.IsPathRooted(path))
+            {
+                path = Path.Combine(contentRoot, path);
+            }
+            Directory.CreateDirectory(Path.GetDirectoryName(Path.GetFullPath(path))!);
+            csb.DataSource = path;
+        }
+        csb.Pooling = true;
+        return csb.ConnectionString;
+    }
+
+    /// <summary>
+    /// Applies migrations when configured (or when <paramref name="force"/> is set) and switches
+    /// SQLite to WAL. Explicit and opt-in: production PostgreSQL migrates with <c>fukkyu-server migrate</c>.
+    /// </summary>
+    public static async Task MigrateDatabaseAsync(this IServiceProvider services, bool force = false, CancellationToken ct = default)
+    {
+        var options = services.GetRequiredService<Microsoft.Extensions.Options.IOptions<DatabaseOptions>>().Value;
+        await using var scope = services.CreateAsyncScope();
+        var db = scope.ServiceProvider.GetRequiredService<FukkyuDb>();
+        if (!options.IsPostgres)
+        {
+            // WAL is a property of the database file: readers never block the writer.
+            await db.Database.OpenConnectionAsync(ct);
+            await db.Database.ExecuteSqlRawAsync("PRAGMA journal_mode=WAL;", ct);
+            await db.Database.CloseConnectionAsync();
+        }
+        if (force || options.ShouldMigrate)
+        {
+            await db.Database.MigrateAsync(ct);
+        }
+    }
+}
+
+/// <summary>Per-connection SQLite settings: wait for the writer instead of failing with "database is locked".</summary>
+internal sealed class SqliteConnectionSetup : DbConnectionInterceptor
+{
+    public static readonly SqliteConnectionSetup Instance = new();
+
+    private const string Pragmas = "PRAGMA busy_timeout=10000; PRAGMA synchronous=FULL;";
+
+    public override void ConnectionOpened(DbConnection connection, ConnectionEndEventData eventData)
+    {
+        using var cmd = connection.CreateCommand();
+        cmd.CommandText = Pragmas;
+        cmd.ExecuteNonQuery();
+    }
+
+    public override async Task ConnectionOpenedAsync(DbConnection connection, ConnectionEndEventData eventData, CancellationToken cancellationToken = default)
+    {
+        await using var cmd = connection.CreateCommand();
+        cmd.CommandText = Pragmas;
+        await cmd.ExecuteNonQueryAsync(cancellationToken);
+    }
+}
+
+// Design-time factories so `dotnet ef migrations add` can build each provider's context.
+internal sealed class SqliteDesignTimeFactory : IDesignTimeDbContextFactory<SqliteFukkyuDb>
+{
+    public SqliteFukkyuDb CreateDbContext(string[] args) =>
+        new((DbContextOptions<SqliteFukkyuDb>)DataExtensions.UseSqlite(new DbContextOptionsBuilder<SqliteFukkyuDb>(), "Data Source=design.db").Options);
+}
+
+internal sealed class PostgresDesignTimeFactory : IDesignTimeDbContextFactory<PostgresFukkyuDb>
+{
+    public PostgresFukkyuDb CreateDbContext(string[] args) =>
+        new((DbContextOptions<PostgresFukkyuDb>)DataExtensions.UsePostgres(new DbContextOptionsBuilder<PostgresFukkyuDb>(), "Host=localhost;Database=fukkyu_design").Options);
+}

@@ -1,0 +1,89 @@
+using Fukkyu.Server.Auth;
+using Fukkyu.Server.Catalog;
+using Fukkyu.Server.Incidents;
+using Fukkyu.Server.Infrastructure;
+using Microsoft.AspNetCore.DataProtection.EntityFrameworkCore;
+using Microsoft.EntityFrameworkCore;
+
+namespace Fukkyu.Server.Data;
+
+/// <summary>
+/// The one model of Fukkyu. Each feature configures its own entities through a
+/// <c>ConfigureX(ModelBuilder)</c> extension; the provider-specific subclasses exist only so that
+/// each provider keeps its own migrations.
+/// </summary>
+public abstract class FukkyuDb(DbContextOptions options) : DbContext(options), IDataProtectionKeyContext
+{
+    /// <summary>Shared by all nodes, so cookies and anti-forgery tokens work behind a load balancer.</summary>
+    public DbSet<DataProtectionKey> DataProtectionKeys => Set<DataProtectionKey>();
+    public DbSet<User> Users => Set<User>();
+    public DbSet<ApiKey> ApiKeys => Set<ApiKey>();
+    public DbSet<Component> Components => Set<Component>();
+    public DbSet<Incident> Incidents => Set<Incident>();
+    public DbSet<IncidentComponent> IncidentComponents => Set<IncidentComponent>();
+    public DbSet<IncidentMember> IncidentMembers => Set<IncidentMember>();
+    public DbSet<IncidentCounter> IncidentCounters => Set<IncidentCounter>();
+    public DbSet<TimelineEntry> TimelineEntries => Set<TimelineEntry>();
+    public DbSet<Lease> Leases => Set<Lease>();
+
+    protected override void ConfigureConventions(ModelConfigurationBuilder configurationBuilder)
+    {
+        // Every timestamp is UTC, and stays UTC when SQLite hands back text.
+        configurationBuilder.Properties<DateTime>().HaveConversion<UtcDateTimeConverter>();
+        configurationBuilder.Properties<DateTime?>().HaveConversion<UtcDateTimeConverter>();
+        // Enums are stored by name: readable in the database and safe against reordering.
+        configurationBuilder.Properties<Enum>().HaveConversion<string>().HaveMaxLength(40);
+    }
+
+    protected override void OnModelCreating(ModelBuilder modelBuilder)
+    {
+        modelBuilder.ConfigureAuth();
+        modelBuilder.ConfigureCatalog();
+        modelBuilder.ConfigureIncidents();
+        modelBuilder.ConfigureInfrastructure();
+        modelBuilder.Entity<DataProtectionKey>().ToTable("data_protection_keys");
+    }
+
+    public override int SaveChanges(bool acceptAllChangesOnSuccess)
+    {
+        BeforeSave();
+        return base.SaveChanges(acceptAllChangesOnSuccess);
+    }
+
+    public override Task<int> SaveChangesAsync(bool acceptAllChangesOnSuccess, CancellationToken cancellationToken = default)
+    {
+        BeforeSave();
+        return base.SaveChangesAsync(acceptAllChangesOnSuccess, cancellationToken);
+    }
+
+    private void BeforeSave()
+    {
+        // The timeline is append-only; the hash chain catches anything done behind EF's back.
+        foreach (var entry in ChangeTracker.Entries<TimelineEntry>())
+        {
+            if (entry.State is EntityState.Modified or EntityState.Deleted)
+            {
+                throw new InvalidOperationException("Timeline entries are append-only.");
+            }
+        }
+        // Optimistic concurrency that works the same on SQLite and PostgreSQL: a version column
+        // compared in the UPDATE's WHERE clause and incremented on every change.
+        foreach (var entry in ChangeTracker.Entries<IVersioned>())
+        {
+            if (entry.State == EntityState.Modified)
+            {
+                entry.Entity.Version++;
+            }
+        }
+    }
+}
+
+public sealed class SqliteFukkyuDb(DbContextOptions<SqliteFukkyuDb> options) : FukkyuDb(options);
+
+public sealed class PostgresFukkyuDb(DbContextOptions<PostgresFukkyuDb> options) : FukkyuDb(options);
+
+/// <summary>An entity whose <see cref="Version"/> guards against lost updates.</summary>
+public interface IVersioned
+{
+    int Version { get; set; }
+}

@@ -1,0 +1,4 @@
+namespace Fukkyu.Server.Ui;
+
+/// <summary>Texts of the operator UI shell (UiStrings.resx, UiStrings.ja.resx).</summary>
+public sealed class UiStrings;

@@ -1,0 +1,112 @@
+using System.Net;
+using Fukkyu.Server.Incidents;
+using Fukkyu.Tests.Infrastructure;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Time.Testing;
+
+namespace Fukkyu.Tests.Incidents;
+
+public sealed class AutoEscalationTests
+{
+    private static FakeTimeProvider Clock() => new(new DateTimeOffset(2026, 11, 23, 1, 0, 0, TimeSpan.Zero));
+
+    private static async Task<int> LevelOf(HttpClient admin, string id) =>
+        (await admin.GetJson($"/api/v1/incidents/{id}")).GetProperty("level").GetInt32();
+
+    private static Task Sweep(FukkyuApp app) => app.Services.GetRequiredService<AutoEscalation>().RunOnceAsync(CancellationToken.None);
+
+    private static async Task<string> DeclareLevelOne(HttpClient admin) =>
+        (await admin.PostJson("/api/v1/incidents", new { title = "Status page slow", category = "web", impactScope = "some", expectedRecoveryMinutes = 10 }, HttpStatusCode.Created))
+            .GetProperty("id").GetString()!;
+
+    [Theory]
+    [MemberData(nameof(Stores.Both), MemberType = typeof(Stores))]
+    public async Task LevelOneBecomesTwoAfterThirtyMinutesAndThreeAfterThreeHours(Store store)
+    {
+        var clock = Clock();
+        await using var app = await FukkyuApp.StartAsync(store, clock);
+        var admin = app.Admin();
+        var id = await DeclareLevelOne(admin);
+        Assert.Equal(1, await LevelOf(admin, id));
+
+        clock.Advance(TimeSpan.FromMinutes(29));
+        await Sweep(app);
+        Assert.Equal(1, await LevelOf(admin, id));
+
+        clock.Advance(TimeSpan.FromMinutes(1));
+        await Sweep(app);
+        var escalated = await admin.GetJson($"/api/v1/incidents/{id}");
+        Assert.Equal(2, escalated.GetProperty("level").GetInt32());
+        Assert.Equal("auto-escalation", escalated.GetProperty("levelRule").GetString());
+        Assert.Contains("30 min", escalated.GetProperty("levelReason").GetString());
+
+        clock.Advance(TimeSpan.FromMinutes(149)); // 2 h 59 min after detection
+        await Sweep(app);
+        Assert.Equal(2, await LevelOf(admin, id));
+
+        clock.Advance(TimeSpan.FromMinutes(1));
+        await Sweep(app);
+        Assert.Equal(3, await LevelOf(admin, id));
+
+        var timeline = await admin.GetJson($"/api/v1/incidents/{id}/timeline");
+        var levels = timeline.EnumerateArray().Where(e => e.GetProperty("kind").GetString() == "level").ToList();
+        Assert.Equal(2, levels.Count);
+        Assert.All(levels, e => Assert.Equal("system:auto-escalation", e.GetProperty("actor").GetProperty("name").GetString()));
+    }
+
+    [Theory]
+    [MemberData(nameof(Stores.Both), MemberType = typeof(Stores))]
+    public async Task ResolvedIncidentsAreNotEscalated(Store store)
+    {
+        var clock = Clock();
+        await using var app = await FukkyuApp.StartAsync(store, clock);
+        var admin = app.Admin();
+        var id = await DeclareLevelOne(admin);
+        foreach (var to in new[] { "triaging", "investigating", "recovering", "verifying", "resolved" })
+        {
+            await admin.PostJson($"/api/v1/incidents/{id}/transitions", new { to });
+        }
+
+        clock.Advance(TimeSpan.FromHours(5));
+        await Sweep(app);
+
+        Assert.Equal(1, await LevelOf(admin, id));
+    }
+
+    [Theory]
+    [MemberData(nameof(Stores.Both), MemberType = typeof(Stores))]
+    public async Task AManualLevelChangeRestartsTheClock(Store store)
+    {
+        var clock = Clock();
+        await using var app = await FukkyuApp.StartAsync(store, clock);
+        var admin = app.Admin();
+        var id = await DeclareLevelOne(admin);
+        clock.Advance(TimeSpan.FromMinutes(40));
+        await Sweep(app);
+        Assert.Equal(2, await LevelOf(admin, id));
+
+        // The commander judges it minor after all; the worker must not overrule that at once.
+        await admin.PostJson($"/api/v1/incidents/{id}/level", new { level = 1, reason = "Only the docs page is slow" });
+        clock.Advance(TimeSpan.FromMinutes(10));
+        await Sweep(app);
+        Assert.Equal(1, await LevelOf(admin, id));
+
+        clock.Advance(TimeSpan.FromMinutes(20));
+        await Sweep(app);
+        Assert.Equal(2, await LevelOf(admin, id));
+    }
+
+    [Fact]
+    public async Task EscalationThresholdsComeFromConfiguration()
+    {
+        var clock = Clock();
+        await using var app = await FukkyuApp.StartAsync(Store.Sqlite, clock, settings: new Dictionary<string, string?> { ["Fukkyu:Severity:EscalateLevel1AfterMinutes"] = "5" });
+        var admin = app.Admin();
+        var id = await DeclareLevelOne(admin);
+
+        clock.Advance(TimeSpan.FromMinutes(5));
+        await Sweep(app);
+
+        Assert.Equal(2, await LevelOf(admin, id));
+    }
+}
