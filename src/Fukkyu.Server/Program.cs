@@ -3,17 +3,20 @@ using Fukkyu.Server.Catalog;
 using Fukkyu.Server.Data;
 using Fukkyu.Server.Incidents;
 using Fukkyu.Server.Infrastructure;
+using Fukkyu.Server.Notifications;
 using Fukkyu.Server.Ui;
 
 var builder = WebApplication.CreateBuilder(args);
 
 builder.AddHttpDefaults();
 builder.AddData();
+builder.AddBackgroundWork();
 builder.AddAuth();
 builder.AddApiDocs();
 builder.AddUi();
 builder.AddCatalog();
 builder.AddIncidents();
+builder.AddNotifications();
 
 var app = builder.Build();
 
@@ -39,6 +42,7 @@ app.MapApiDocs();
 app.MapAuth();
 app.MapCatalog();
 app.MapIncidents();
+app.MapNotifications();
 app.MapUi();
 
 app.Run();

@@ -13,14 +13,14 @@ namespace Fukkyu.Server.Auth;
 
 public sealed record MeDto(Guid Id, string UserName, string DisplayName, string[] Roles, string AuthMethod);
 
-public sealed record UserDto(Guid Id, string UserName, string DisplayName, string? Email, string? Phone, string[] Roles, bool Active, DateTime CreatedAt)
+public sealed record UserDto(Guid Id, string UserName, string DisplayName, string? Email, string? Phone, string Language, string[] Roles, bool Active, DateTime CreatedAt)
 {
-    public static UserDto From(User u) => new(u.Id, u.UserName, u.DisplayName, u.Email, u.Phone, [.. u.Roles], u.Active, u.CreatedAt);
+    public static UserDto From(User u) => new(u.Id, u.UserName, u.DisplayName, u.Email, u.Phone, u.Language, [.. u.Roles], u.Active, u.CreatedAt);
 }
 
-public sealed record CreateUserRequest(string? UserName, string? DisplayName, string? Email, string? Phone, string[]? Roles, string? Password);
+public sealed record CreateUserRequest(string? UserName, string? DisplayName, string? Email, string? Phone, string[]? Roles, string? Password, string? Language = null);
 
-public sealed record UpdateUserRequest(string? DisplayName, string? Email, string? Phone, string[]? Roles, bool? Active, string? Password);
+public sealed record UpdateUserRequest(string? DisplayName, string? Email, string? Phone, string[]? Roles, bool? Active, string? Password, string? Language = null);
 
 public sealed record ApiKeyDto(Guid Id, Guid UserId, string Name, string Prefix, string[]? Roles, DateTime CreatedAt, DateTime? ExpiresAt, DateTime? RevokedAt, DateTime? LastUsedAt)
 {
@@ -86,6 +86,7 @@ public static partial class AuthApi
         v.Text("displayName", req.DisplayName, 200, required: true).Text("email", req.Email, 320).Text("phone", req.Phone, 40);
         ValidateRoles(v, req.Roles, required: true);
         ValidatePassword(v, req.Password);
+        ValidateLanguage(v, req.Language);
         if (!v.IsValid)
         {
             return TypedResults.ValidationProblem(v.Errors);
@@ -101,6 +102,7 @@ public static partial class AuthApi
             DisplayName = req.DisplayName!.Trim(),
             Email = req.Email,
             Phone = req.Phone,
+            Language = req.Language ?? "ja",
             Roles = [.. req.Roles!.Distinct()],
             CreatedAt = time.GetUtcNow().UtcDateTime,
         };
@@ -120,6 +122,7 @@ public static partial class AuthApi
         v.Text("displayName", req.DisplayName, 200).Text("email", req.Email, 320).Text("phone", req.Phone, 40);
         ValidateRoles(v, req.Roles, required: false);
         ValidatePassword(v, req.Password);
+        ValidateLanguage(v, req.Language);
         if (!v.IsValid)
         {
             return TypedResults.ValidationProblem(v.Errors);
@@ -136,6 +139,7 @@ public static partial class AuthApi
         }
         user.Email = req.Email ?? user.Email;
         user.Phone = req.Phone ?? user.Phone;
+        user.Language = req.Language ?? user.Language;
         if (req.Roles is not null)
         {
             user.Roles = [.. req.Roles.Distinct()];
@@ -243,6 +247,14 @@ public static partial class AuthApi
         foreach (var role in roles.Where(r => !Roles.IsKnown(r)))
         {
             v.Add("roles", Validation.Text("UnknownRole", role, string.Join(", ", Roles.All)));
+        }
+    }
+
+    private static void ValidateLanguage(Validation v, string? language)
+    {
+        if (language is not null and not ("ja" or "en"))
+        {
+            v.Add("language", Validation.Text("UnknownValue", language, "ja, en"));
         }
     }
 

@@ -11,6 +11,8 @@ public sealed class User : IVersioned
     public required string DisplayName { get; set; }
     public string? Email { get; set; }
     public string? Phone { get; set; }
+    /// <summary><c>ja</c> or <c>en</c>: the language of messages sent to this person.</summary>
+    public string Language { get; set; } = "ja";
     public List<string> Roles { get; set; } = [];
     public string? PasswordHash { get; set; }
     public bool Active { get; set; } = true;
@@ -55,6 +57,7 @@ public static class AuthModel
             e.Property(u => u.DisplayName).HasMaxLength(200);
             e.Property(u => u.Email).HasMaxLength(320);
             e.Property(u => u.Phone).HasMaxLength(40);
+            e.Property(u => u.Language).HasMaxLength(8);
             e.Property(u => u.PasswordHash).HasMaxLength(500);
             e.Property(u => u.SecurityStamp).HasMaxLength(64);
             e.Property(u => u.Version).IsConcurrencyToken();

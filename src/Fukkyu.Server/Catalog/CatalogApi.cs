@@ -2,6 +2,7 @@ using System.Globalization;
 using Fukkyu.Server.Auth;
 using Fukkyu.Server.Data;
 using Fukkyu.Server.Infrastructure;
+using Fukkyu.Server.Ui;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.AspNetCore.Mvc;
 using Microsoft.EntityFrameworkCore;
@@ -36,6 +37,7 @@ public static class CatalogApi
     public static IHostApplicationBuilder AddCatalog(this IHostApplicationBuilder builder)
     {
         builder.Services.AddOptions<CatalogOptions>().BindConfiguration(CatalogOptions.Section);
+        builder.Services.AddNavItem(new NavItem(50, "/ops/components", () => CatalogStrings.T("ComponentsTitle")));
         return builder;
     }
 

@@ -1,4 +1,5 @@
 using System.Data.Common;
+using Fukkyu.Server.Infrastructure;
 using Microsoft.AspNetCore.DataProtection;
 using Microsoft.Data.Sqlite;
 using Microsoft.EntityFrameworkCore;
@@ -23,12 +24,12 @@ public static class DataExtensions
 
         if (options.IsPostgres)
         {
-            builder.Services.AddDbContext<FukkyuDb, PostgresFukkyuDb>(o => UsePostgres(o, connectionString));
+            builder.Services.AddDbContext<FukkyuDb, PostgresFukkyuDb>((sp, o) => UsePostgres(o, connectionString).AddInterceptors(sp.GetRequiredService<WorkSignalInterceptor>()));
         }
         else
         {
             connectionString = PrepareSqlite(connectionString, builder.Environment.ContentRootPath);
-            builder.Services.AddDbContext<FukkyuDb, SqliteFukkyuDb>(o => UseSqlite(o, connectionString));
+            builder.Services.AddDbContext<FukkyuDb, SqliteFukkyuDb>((sp, o) => UseSqlite(o, connectionString).AddInterceptors(sp.GetRequiredService<WorkSignalInterceptor>()));
         }
         builder.Services.AddDataProtection().SetApplicationName("Fukkyu").PersistKeysToDbContext<FukkyuDb>();
         return builder;

@@ -2,6 +2,7 @@ using Fukkyu.Server.Auth;
 using Fukkyu.Server.Catalog;
 using Fukkyu.Server.Incidents;
 using Fukkyu.Server.Infrastructure;
+using Fukkyu.Server.Notifications;
 using Microsoft.AspNetCore.DataProtection.EntityFrameworkCore;
 using Microsoft.EntityFrameworkCore;
 
@@ -41,6 +42,8 @@ public abstract class FukkyuDb(DbContextOptions options) : DbContext(options), I
         modelBuilder.ConfigureCatalog();
         modelBuilder.ConfigureIncidents();
         modelBuilder.ConfigureInfrastructure();
+        modelBuilder.ConfigureJobs();
+        modelBuilder.ConfigureNotifications();
         modelBuilder.Entity<DataProtectionKey>().ToTable("data_protection_keys");
     }
 

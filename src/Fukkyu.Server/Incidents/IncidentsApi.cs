@@ -5,6 +5,7 @@ using Fukkyu.Server.Auth;
 using Fukkyu.Server.Catalog;
 using Fukkyu.Server.Data;
 using Fukkyu.Server.Infrastructure;
+using Fukkyu.Server.Ui;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.AspNetCore.Mvc;
 using Microsoft.EntityFrameworkCore;
@@ -88,6 +89,9 @@ public static class IncidentsApi
         services.AddSingleton<ITimelineDescriber, CoreTimelineDescriber>();
         services.AddSingleton<AutoEscalation>();
         services.AddHostedService<AutoEscalationWorker>();
+        services.AddNavItem(new NavItem(10, "/ops/incidents", () => IncidentStrings.T("IncidentsTitle")));
+        services.AddNavItem(new NavItem(20, "/ops/incidents/new", () => IncidentStrings.T("DeclareTitle"), Policies.Respond));
+        services.AddUiPanel<Pages.OpenIncidentsPanel>(UiPanels.Dashboard, 10);
         return builder;
     }
 

@@ -8,6 +8,7 @@ public static class UiExtensions
     {
         builder.Services.AddRazorComponents();
         builder.Services.AddCascadingAuthenticationState();
+        builder.Services.AddNavItem(new NavItem(1000, "/api/reference", () => UiText.T("NavApi")));
         return builder;
     }
 
@@ -26,7 +27,6 @@ public static class UiExtensions
                 ? r : "/ops";
             return TypedResults.LocalRedirect(target);
         }).ExcludeFromDescription();
-        app.MapGet("/ops", () => TypedResults.LocalRedirect("/ops/incidents")).ExcludeFromDescription();
         return app;
     }
 }

@@ -57,6 +57,29 @@ namespace Fukkyu.Server.Data.Migrations.Sqlite
                 });
 
             migrationBuilder.CreateTable(
+                name: "jobs",
+                columns: table => new
+                {
+                    id = table.Column<Guid>(type: "TEXT", nullable: false),
+                    kind = table.Column<string>(type: "TEXT", maxLength: 100, nullable: false),
+                    key = table.Column<string>(type: "TEXT", maxLength: 300, nullable: true),
+                    payload = table.Column<string>(type: "TEXT", nullable: true),
+                    incident_id = table.Column<Guid>(type: "TEXT", nullable: true),
+                    state = table.Column<string>(type: "TEXT", maxLength: 40, nullable: false),
+                    due_at = table.Column<DateTime>(type: "TEXT", nullable: false),
+                    claimed_by = table.Column<string>(type: "TEXT", maxLength: 200, nullable: true),
+                    claimed_until = table.Column<DateTime>(type: "TEXT", nullable: true),
+                    attempts = table.Column<int>(type: "INTEGER", nullable: false),
+                    last_error = table.Column<string>(type: "TEXT", maxLength: 2000, nullable: true),
+                    created_at = table.Column<DateTime>(type: "TEXT", nullable: false),
+                    completed_at = table.Column<DateTime>(type: "TEXT", nullable: true)
+                },
+                constraints: table =>
+                {
+                    table.PrimaryKey("pk_jobs", x => x.id);
+                });
+
+            migrationBuilder.CreateTable(
                 name: "leases",
                 columns: table => new
                 {
@@ -70,6 +93,35 @@ namespace Fukkyu.Server.Data.Migrations.Sqlite
                 });
 
             migrationBuilder.CreateTable(
+                name: "outbox_messages",
+                columns: table => new
+                {
+                    id = table.Column<Guid>(type: "TEXT", nullable: false),
+                    channel = table.Column<string>(type: "TEXT", maxLength: 40, nullable: false),
+                    recipient = table.Column<string>(type: "TEXT", maxLength: 2000, nullable: false),
+                    idempotency_key = table.Column<string>(type: "TEXT", maxLength: 300, nullable: false),
+                    purpose = table.Column<string>(type: "TEXT", maxLength: 60, nullable: false),
+                    subject = table.Column<string>(type: "TEXT", maxLength: 1000, nullable: true),
+                    body = table.Column<string>(type: "TEXT", nullable: false),
+                    payload = table.Column<string>(type: "TEXT", nullable: true),
+                    incident_id = table.Column<Guid>(type: "TEXT", nullable: true),
+                    user_id = table.Column<Guid>(type: "TEXT", nullable: true),
+                    reference = table.Column<string>(type: "TEXT", maxLength: 300, nullable: true),
+                    state = table.Column<string>(type: "TEXT", maxLength: 40, nullable: false),
+                    due_at = table.Column<DateTime>(type: "TEXT", nullable: false),
+                    claimed_by = table.Column<string>(type: "TEXT", maxLength: 200, nullable: true),
+                    claimed_until = table.Column<DateTime>(type: "TEXT", nullable: true),
+                    attempts = table.Column<int>(type: "INTEGER", nullable: false),
+                    last_error = table.Column<string>(type: "TEXT", maxLength: 2000, nullable: true),
+                    created_at = table.Column<DateTime>(type: "TEXT", nullable: false),
+                    delivered_at = table.Column<DateTime>(type: "TEXT", nullable: true)
+                },
+                constraints: table =>
+                {
+                    table.PrimaryKey("pk_outbox_messages", x => x.id);
+                });
+
+            migrationBuilder.CreateTable(
                 name: "users",
                 columns: table => new
                 {
@@ -78,6 +130,7 @@ namespace Fukkyu.Server.Data.Migrations.Sqlite
                     display_name = table.Column<string>(type: "TEXT", maxLength: 200, nullable: false),
                     email = table.Column<string>(type: "TEXT", maxLength: 320, nullable: true),
                     phone = table.Column<string>(type: "TEXT", maxLength: 40, nullable: true),
+                    language = table.Column<string>(type: "TEXT", maxLength: 8, nullable: false),
                     roles = table.Column<string>(type: "TEXT", nullable: false),
                     password_hash = table.Column<string>(type: "TEXT", maxLength: 500, nullable: true),
                     active = table.Column<bool>(type: "INTEGER", nullable: false),
@@ -125,6 +178,31 @@ namespace Fukkyu.Server.Data.Migrations.Sqlite
                         principalTable: "component_groups",
                         principalColumn: "id",
                         onDelete: ReferentialAction.SetNull);
+                });
+
+            migrationBuilder.CreateTable(
+                name: "outbox_attempts",
+                columns: table => new
+                {
+                    id = table.Column<long>(type: "INTEGER", nullable: false)
+                        .Annotation("Sqlite:Autoincrement", true),
+                    message_id = table.Column<Guid>(type: "TEXT", nullable: false),
+                    at = table.Column<DateTime>(type: "TEXT", nullable: false),
+                    success = table.Column<bool>(type: "INTEGER", nullable: false),
+                    code = table.Column<int>(type: "INTEGER", nullable: true),
+                    error = table.Column<string>(type: "TEXT", maxLength: 2000, nullable: true),
+                    duration_ms = table.Column<int>(type: "INTEGER", nullable: false),
+                    node = table.Column<string>(type: "TEXT", maxLength: 200, nullable: true)
+                },
+                constraints: table =>
+                {
+                    table.PrimaryKey("pk_outbox_attempts", x => x.id);
+                    table.ForeignKey(
+                        name: "fk_outbox_attempts_outbox_messages_message_id",
+                        column: x => x.message_id,
+                        principalTable: "outbox_messages",
+                        principalColumn: "id",
+                        onDelete: ReferentialAction.Cascade);
                 });
 
             migrationBuilder.CreateTable(
@@ -348,6 +426,42 @@ namespace Fukkyu.Server.Data.Migrations.Sqlite
                 columns: new[] { "status", "level" });
 
             migrationBuilder.CreateIndex(
+                name: "ix_jobs_kind_key",
+                table: "jobs",
+                columns: new[] { "kind", "key" });
+
+            migrationBuilder.CreateIndex(
+                name: "ix_jobs_state_due_at",
+                table: "jobs",
+                columns: new[] { "state", "due_at" });
+
+            migrationBuilder.CreateIndex(
+                name: "ix_outbox_attempts_message_id",
+                table: "outbox_attempts",
+                column: "message_id");
+
+            migrationBuilder.CreateIndex(
+                name: "ix_outbox_messages_idempotency_key",
+                table: "outbox_messages",
+                column: "idempotency_key",
+                unique: true);
+
+            migrationBuilder.CreateIndex(
+                name: "ix_outbox_messages_incident_id",
+                table: "outbox_messages",
+                column: "incident_id");
+
+            migrationBuilder.CreateIndex(
+                name: "ix_outbox_messages_purpose_reference",
+                table: "outbox_messages",
+                columns: new[] { "purpose", "reference" });
+
+            migrationBuilder.CreateIndex(
+                name: "ix_outbox_messages_state_due_at",
+                table: "outbox_messages",
+                columns: new[] { "state", "due_at" });
+
+            migrationBuilder.CreateIndex(
                 name: "ix_timeline_entries_incident_id_seq",
                 table: "timeline_entries",
                 columns: new[] { "incident_id", "seq" },
@@ -379,13 +493,22 @@ namespace Fukkyu.Server.Data.Migrations.Sqlite
                 name: "incident_members");
 
             migrationBuilder.DropTable(
+                name: "jobs");
+
+            migrationBuilder.DropTable(
                 name: "leases");
+
+            migrationBuilder.DropTable(
+                name: "outbox_attempts");
 
             migrationBuilder.DropTable(
                 name: "timeline_entries");
 
             migrationBuilder.DropTable(
                 name: "components");
+
+            migrationBuilder.DropTable(
+                name: "outbox_messages");
 
             migrationBuilder.DropTable(
                 name: "incidents");

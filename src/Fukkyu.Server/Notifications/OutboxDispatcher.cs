@@ -1,0 +1,228 @@
+using System.Diagnostics;
+using System.Threading.Channels;
+using Fukkyu.Server.Data;
+using Fukkyu.Server.Infrastructure;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.Options;
+
+namespace Fukkyu.Server.Notifications;
+
+public enum SendOutcome
+{
+    Delivered,
+    Retry,
+    Failed,
+}
+
+/// <summary>What one delivery attempt came to.</summary>
+public sealed record SendResult(SendOutcome Outcome, int? Code = null, string? Error = null, TimeSpan? RetryAfter = null)
+{
+    public static SendResult Delivered(int? code = null) => new(SendOutcome.Delivered, code);
+
+    public static SendResult Retry(string error, int? code = null, TimeSpan? retryAfter = null) => new(SendOutcome.Retry, code, error, retryAfter);
+
+    public static SendResult Failed(string error, int? code = null) => new(SendOutcome.Failed, code, error);
+}
+
+/// <summary>Delivers the messages of one channel. Never throws for a delivery problem: it returns it.</summary>
+public interface IOutboxSender
+{
+    string Channel { get; }
+
+    Task<SendResult> SendAsync(OutboxMessage message, CancellationToken ct);
+}
+
+public sealed class OutboxOptions
+{
+    public const string Section = "Fukkyu:Outbox";
+
+    public bool Enabled { get; set; } = true;
+    public int PollMilliseconds { get; set; } = 250;
+    public int BatchSize { get; set; } = 500;
+    /// <summary>Deliveries in flight at once on this node.</summary>
+    public int Parallelism { get; set; } = 32;
+    public int MaxAttempts { get; set; } = 12;
+    public int FirstRetrySeconds { get; set; } = 5;
+    public int MaxRetrySeconds { get; set; } = 900;
+    /// <summary>The longest <c>Retry-After</c> honoured; longer ones are cut to this.</summary>
+    public int MaxRetryAfterSeconds { get; set; } = 3600;
+    /// <summary>How long a claim holds; a node that dies releases its messages after this.</summary>
+    public int ClaimSeconds { get; set; } = 120;
+}
+
+/// <summary>
+/// Claims due messages, delivers them in parallel through their channel's sender, and records
+/// every attempt. Results are committed in small groups as deliveries finish, so after a crash at
+/// most the last few milliseconds of deliveries can repeat — and those carry the same idempotency
+/// key for the receiver to drop.
+/// </summary>
+public sealed class OutboxDispatcher(
+    IServiceScopeFactory scopes,
+    IEnumerable<IOutboxSender> senders,
+    NodeIdentity node,
+    TimeProvider time,
+    IOptions<OutboxOptions> options,
+    ILogger<OutboxDispatcher> log)
+{
+    private readonly Dictionary<string, IOutboxSender> _senders = senders.ToDictionary(s => s.Channel, StringComparer.Ordinal);
+
+    private sealed record Done(Guid Id, SendResult Result, DateTime At, int DurationMs);
+
+    /// <summary>Delivers what is due now; returns how many messages were attempted.</summary>
+    public async Task<int> RunOnceAsync(CancellationToken ct)
+    {
+        var o = options.Value;
+        List<OutboxMessage> batch;
+        await using (var scope = scopes.CreateAsyncScope())
+        {
+            var db = scope.ServiceProvider.GetRequiredService<FukkyuDb>();
+            var ids = await RowClaimer.ClaimAsync(db, "outbox_messages", node.Id, time.GetUtcNow().UtcDateTime,
+                TimeSpan.FromSeconds(o.ClaimSeconds), o.BatchSize, ct);
+            if (ids.Count == 0)
+            {
+                return 0;
+            }
+            batch = await db.Set<OutboxMessage>().AsNoTracking().Where(m => ids.Contains(m.Id)).ToListAsync(ct);
+        }
+
+        var results = Channel.CreateUnbounded<Done>(new UnboundedChannelOptions { SingleReader = true });
+        var recorder = RecordAsync(results.Reader);
+        try
+        {
+            await Parallel.ForEachAsync(batch, new ParallelOptions { MaxDegreeOfParallelism = Math.Max(1, o.Parallelism), CancellationToken = ct },
+                async (message, token) =>
+                {
+                    var started = Stopwatch.GetTimestamp();
+                    var result = await SendOneAsync(message, token);
+                    await results.Writer.WriteAsync(new Done(message.Id, result, time.GetUtcNow().UtcDateTime,
+                        (int)Stopwatch.GetElapsedTime(started).TotalMilliseconds), CancellationToken.None);
+                });
+        }
+        finally
+        {
+            results.Writer.Complete();
+            await recorder;
+        }
+        return batch.Count;
+    }
+
+    private async Task<SendResult> SendOneAsync(OutboxMessage message, CancellationToken ct)
+    {
+        if (!_senders.TryGetValue(message.Channel, out var sender))
+        {
+            return SendResult.Failed($"No sender for channel '{message.Channel}'.");
+        }
+        try
+        {
+            return await sender.SendAsync(message, ct);
+        }
+        catch (Exception e) when (e is not OperationCanceledException || !ct.IsCancellationRequested)
+        {
+            // A sender should return failures; one that throws is treated as a transient fault.
+            return SendResult.Retry(e.Message);
+        }
+    }
+
+    // Commits delivery results in groups as they arrive: one round trip for many messages.
+    private async Task RecordAsync(ChannelReader<Done> reader)
+    {
+        var group = new List<Done>();
+        while (await reader.WaitToReadAsync(CancellationToken.None))
+        {
+            while (group.Count < 200 && reader.TryRead(out var done))
+            {
+                group.Add(done);
+            }
+            try
+            {
+                await CommitAsync(group);
+            }
+            catch (Exception e)
+            {
+                // The claims expire and the messages are retried; receivers drop repeats by key.
+                log.LogError(e, "Recording {Count} outbox results failed.", group.Count);
+            }
+            group.Clear();
+        }
+    }
+
+    private async Task CommitAsync(List<Done> group)
+    {
+        var o = options.Value;
+        await using var scope = scopes.CreateAsyncScope();
+        var db = scope.ServiceProvider.GetRequiredService<FukkyuDb>();
+        var ids = group.Select(d => d.Id).ToList();
+        var rows = await db.Set<OutboxMessage>().Where(m => ids.Contains(m.Id)).ToDictionaryAsync(m => m.Id);
+        foreach (var done in group)
+        {
+            if (!rows.TryGetValue(done.Id, out var m))
+            {
+                continue;
+            }
+            m.Attempts++;
+            m.ClaimedBy = null;
+            m.ClaimedUntil = null;
+            var r = done.Result;
+            switch (r.Outcome)
+            {
+                case SendOutcome.Delivered:
+                    m.State = OutboxState.Delivered;
+                    m.DeliveredAt = done.At;
+                    m.LastError = null;
+                    break;
+                case SendOutcome.Retry when m.Attempts < o.MaxAttempts:
+                    m.State = OutboxState.Pending;
+                    m.LastError = Truncate(r.Error);
+                    m.DueAt = done.At + (r.RetryAfter is { } after
+                        ? TimeSpan.FromSeconds(Math.Clamp(after.TotalSeconds, 0, o.MaxRetryAfterSeconds))
+                        : Backoff.Delay(m.Attempts, TimeSpan.FromSeconds(o.FirstRetrySeconds), TimeSpan.FromSeconds(o.MaxRetrySeconds)));
+                    break;
+                default:
+                    m.State = OutboxState.Failed;
+                    m.LastError = Truncate(r.Error);
+                    break;
+            }
+            db.Set<OutboxAttempt>().Add(new OutboxAttempt
+            {
+                MessageId = m.Id,
+                At = done.At,
+                Success = r.Outcome == SendOutcome.Delivered,
+                Code = r.Code,
+                Error = Truncate(r.Error),
+                DurationMs = done.DurationMs,
+                Node = node.Id,
+            });
+        }
+        await db.SaveChangesAsync(CancellationToken.None);
+    }
+
+    private static string? Truncate(string? s) => s is { Length: > 2000 } ? s[..2000] : s;
+}
+
+public sealed class OutboxWorker(OutboxDispatcher dispatcher, WorkSignals signals, TimeProvider time, IOptions<OutboxOptions> options, ILogger<OutboxWorker> log)
+    : BackgroundService
+{
+    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
+    {
+        if (!options.Value.Enabled)
+        {
+            return;
+        }
+        var poll = TimeSpan.FromMilliseconds(Math.Max(10, options.Value.PollMilliseconds));
+        while (!stoppingToken.IsCancellationRequested)
+        {
+            try
+            {
+                if (await dispatcher.RunOnceAsync(stoppingToken) > 0)
+                {
+                    continue;
+                }
+            }
+            catch (Exception e) when (e is not OperationCanceledException)
+            {
+                log.LogError(e, "Outbox sweep failed; retrying.");
+            }
+            await signals.Outbox.WaitAsync(poll, time, stoppingToken);
+        }
+    }
+}

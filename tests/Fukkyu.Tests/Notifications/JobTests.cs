@@ -1,0 +1,104 @@
+using Fukkyu.Server.Infrastructure;
+using Fukkyu.Tests.Infrastructure;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Time.Testing;
+
+namespace Fukkyu.Tests.Notifications;
+
+public sealed class JobTests
+{
+    private sealed class Recorder : IJobHandler
+    {
+        public string Kind => "test-recorder";
+        public List<string> Ran { get; } = [];
+        public int FailuresLeft { get; set; }
+
+        public Task RunAsync(Job job, IServiceProvider services, CancellationToken ct)
+        {
+            if (FailuresLeft-- > 0)
+            {
+                throw new InvalidOperationException("flaky downstream");
+            }
+            lock (Ran)
+            {
+                Ran.Add(job.PayloadAs<string>()!);
+            }
+            return Task.CompletedTask;
+        }
+    }
+
+    private static async Task<(FukkyuApp App, Recorder Recorder, FakeTimeProvider Clock)> Start(Store store)
+    {
+        var clock = new FakeTimeProvider(new DateTimeOffset(2026, 11, 23, 1, 0, 0, TimeSpan.Zero));
+        var recorder = new Recorder();
+        var app = await FukkyuApp.StartAsync(store, clock, services: s => s.AddSingleton<IJobHandler>(recorder),
+            settings: new Dictionary<string, string?> { ["Fukkyu:Jobs:Enabled"] = "false" });
+        return (app, recorder, clock);
+    }
+
+    private static Task<int> RunDue(FukkyuApp app) => app.Services.GetRequiredService<JobRunner>().RunDueAsync(CancellationToken.None);
+
+    private static Task Schedule(FukkyuApp app, TimeSpan after, string payload, string key) => app.WithDbAsync(async db =>
+    {
+        var now = app.Time!.GetUtcNow().UtcDateTime;
+        Jobs.Schedule(db, "test-recorder", now + after, now, payload, key);
+        await db.SaveChangesAsync();
+    });
+
+    [Theory]
+    [MemberData(nameof(Stores.Both), MemberType = typeof(Stores))]
+    public async Task AJobRunsOnceWhenDue(Store store)
+    {
+        var (app, recorder, clock) = await Start(store);
+        await using var _ = app;
+        await Schedule(app, TimeSpan.FromMinutes(5), "remind", "r:1");
+
+        Assert.Equal(0, await RunDue(app));
+        clock.Advance(TimeSpan.FromMinutes(5));
+        Assert.Equal(1, await RunDue(app));
+        Assert.Equal(0, await RunDue(app));
+
+        Assert.Equal(["remind"], recorder.Ran);
+        var job = await app.WithDbAsync(db => db.Set<Job>().AsNoTracking().SingleAsync());
+        Assert.Equal(JobState.Done, job.State);
+    }
+
+    [Theory]
+    [MemberData(nameof(Stores.Both), MemberType = typeof(Stores))]
+    public async Task AFailingJobIsRetriedWithBackoff(Store store)
+    {
+        var (app, recorder, clock) = await Start(store);
+        await using var _ = app;
+        recorder.FailuresLeft = 1;
+        await Schedule(app, TimeSpan.Zero, "deadline", "d:1");
+
+        await RunDue(app);
+        Assert.Empty(recorder.Ran);
+        var job = await app.WithDbAsync(db => db.Set<Job>().AsNoTracking().SingleAsync());
+        Assert.Equal(JobState.Pending, job.State);
+        Assert.Equal("flaky downstream", job.LastError);
+
+        clock.Advance(TimeSpan.FromMinutes(1));
+        await RunDue(app);
+        Assert.Equal(["deadline"], recorder.Ran);
+    }
+
+    [Theory]
+    [MemberData(nameof(Stores.Both), MemberType = typeof(Stores))]
+    public async Task CancelledJobsDoNotRun(Store store)
+    {
+        var (app, recorder, clock) = await Start(store);
+        await using var _ = app;
+        await Schedule(app, TimeSpan.FromMinutes(1), "a", "escalation:inc1:1");
+        await Schedule(app, TimeSpan.FromMinutes(1), "b", "escalation:inc1:2");
+        await Schedule(app, TimeSpan.FromMinutes(1), "c", "escalation:inc2:1");
+
+        var cancelled = await app.WithDbAsync(db => Jobs.CancelAsync(db, "test-recorder", "escalation:inc1:", CancellationToken.None));
+        clock.Advance(TimeSpan.FromMinutes(2));
+        await RunDue(app);
+
+        Assert.Equal(2, cancelled);
+        Assert.Equal(["c"], recorder.Ran);
+    }
+}

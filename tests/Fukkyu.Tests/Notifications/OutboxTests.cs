@@ -1,0 +1,207 @@
+using Fukkyu.Server.Data;
+using Fukkyu.Server.Infrastructure;
+using Fukkyu.Server.Notifications;
+using Fukkyu.Tests.Infrastructure;
+using Fukkyu.Tools.SmtpSink;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Time.Testing;
+
+namespace Fukkyu.Tests.Notifications;
+
+public sealed class OutboxTests
+{
+    private static FakeTimeProvider Clock() => new(new DateTimeOffset(2026, 11, 23, 1, 0, 0, TimeSpan.Zero));
+
+    /// <summary>Outbox worker off: the test drives deliveries itself.</summary>
+    private static Dictionary<string, string?> Manual(int smtpPort = 0) => new()
+    {
+        ["Fukkyu:Outbox:Enabled"] = "false",
+        ["Fukkyu:Email:Host"] = smtpPort == 0 ? null : "127.0.0.1",
+        ["Fukkyu:Email:Port"] = smtpPort.ToString(System.Globalization.CultureInfo.InvariantCulture),
+        ["Fukkyu:Email:Security"] = "none",
+        ["Fukkyu:Email:FromAddress"] = "alerts@fukkyu.test",
+    };
+
+    private static Task Enqueue(FukkyuApp app, OutgoingMessage m) => app.WithDbAsync(async db =>
+    {
+        Outbox.Enqueue(db, m, app.Services.GetRequiredService<TimeProvider>().GetUtcNow().UtcDateTime);
+        await db.SaveChangesAsync();
+    });
+
+    private static Task<OutboxMessage> Row(FukkyuApp app, string key) =>
+        app.WithDbAsync(db => db.Set<OutboxMessage>().AsNoTracking().SingleAsync(m => m.IdempotencyKey == key));
+
+    private static Task<List<OutboxAttempt>> Attempts(FukkyuApp app, Guid id) =>
+        app.WithDbAsync(db => db.Set<OutboxAttempt>().AsNoTracking().Where(a => a.MessageId == id).OrderBy(a => a.Id).ToListAsync());
+
+    private static Task<int> Deliver(FukkyuApp app) => app.Services.GetRequiredService<OutboxDispatcher>().RunOnceAsync(CancellationToken.None);
+
+    [Theory]
+    [MemberData(nameof(Stores.Both), MemberType = typeof(Stores))]
+    public async Task EmailIsDeliveredOverRealSmtpAndReadBack(Store store)
+    {
+        await using var sink = new SmtpSinkServer();
+        await using var app = await FukkyuApp.StartAsync(store, settings: Manual(sink.Port));
+
+        await Enqueue(app, new OutgoingMessage("email", "oncall@example.jp", "page:1:sato", "page", "BTC/JPY の板が更新されていません。",
+            "【障害】INC-2026-0001 レベル 2", new EmailPayload(Html: "<p>板が停止</p>", Headers: new() { ["X-Fukkyu-Incident"] = "INC-2026-0001" })));
+        Assert.Equal(1, await Deliver(app));
+
+        var mail = Assert.Single(sink.Messages);
+        Assert.Equal(["oncall@example.jp"], mail.To);
+        Assert.Equal("alerts@fukkyu.test", mail.From);
+        Assert.Equal("INC-2026-0001", mail.Header("X-Fukkyu-Incident"));
+        Assert.Equal($"<{EmailSender.MessageId("page:1:sato", "alerts@fukkyu.test")}>", mail.Header("Message-Id"));
+        var parsed = await MimeKit.MimeMessage.LoadAsync(new MemoryStream(System.Text.Encoding.Latin1.GetBytes(mail.Data)));
+        Assert.Equal("【障害】INC-2026-0001 レベル 2", parsed.Subject);
+        Assert.Contains("板が更新されていません", parsed.TextBody);
+        var row = await Row(app, "page:1:sato");
+        Assert.Equal(OutboxState.Delivered, row.State);
+        var attempt = Assert.Single(await Attempts(app, row.Id));
+        Assert.True(attempt.Success);
+    }
+
+    [Theory]
+    [MemberData(nameof(Stores.Both), MemberType = typeof(Stores))]
+    public async Task TransientSmtpRefusalIsRetriedAndPermanentOneIsNot(Store store)
+    {
+        var clock = Clock();
+        await using var sink = new SmtpSinkServer();
+        sink.Deferred["busy@example.jp"] = 1;
+        sink.Rejected["gone@example.jp"] = true;
+        await using var app = await FukkyuApp.StartAsync(store, clock, settings: Manual(sink.Port));
+        await Enqueue(app, new OutgoingMessage("email", "busy@example.jp", "k-busy", "test", "body", "subject"));
+        await Enqueue(app, new OutgoingMessage("email", "gone@example.jp", "k-gone", "test", "body", "subject"));
+
+        await Deliver(app);
+        var busy = await Row(app, "k-busy");
+        var gone = await Row(app, "k-gone");
+        Assert.Equal(OutboxState.Pending, busy.State);
+        Assert.True(busy.DueAt > clock.GetUtcNow().UtcDateTime);
+        Assert.Equal(OutboxState.Failed, gone.State);
+        Assert.Equal(550, Assert.Single(await Attempts(app, gone.Id)).Code);
+
+        Assert.Equal(0, await Deliver(app)); // not due yet
+        clock.Advance(TimeSpan.FromMinutes(1));
+        Assert.Equal(1, await Deliver(app));
+        Assert.Equal(OutboxState.Delivered, (await Row(app, "k-busy")).State);
+        Assert.Equal(2, (await Attempts(app, busy.Id)).Count);
+        Assert.Single(sink.Messages);
+    }
+
+    [Theory]
+    [MemberData(nameof(Stores.Both), MemberType = typeof(Stores))]
+    public async Task WebhookIsSignedAndTheReceiverVerifiesIt(Store store)
+    {
+        await using var receiver = await WebhookReceiver.StartAsync();
+        await using var app = await FukkyuApp.StartAsync(store, settings: Manual());
+        var secret = WebhookSecrets.NewSecret();
+        var protectedSecret = app.Services.GetRequiredService<WebhookSecrets>().Protect(secret);
+
+        await Enqueue(app, new OutgoingMessage("webhook", receiver.Url + "/hooks/fukkyu", "hook-1", "test", "{\"incident\":\"INC-2026-0001\"}",
+            Payload: new WebhookPayload(protectedSecret)));
+        await Deliver(app);
+
+        var request = Assert.Single(receiver.Received);
+        Assert.Equal("/hooks/fukkyu", request.Path);
+        Assert.Equal("hook-1", request.Headers["Idempotency-Key"]);
+        Assert.True(WebhookSender.Verify(secret, request.Headers[WebhookSender.SignatureHeader], request.Body, DateTimeOffset.UtcNow, TimeSpan.FromMinutes(5)));
+        Assert.False(WebhookSender.Verify("whsec_wrong", request.Headers[WebhookSender.SignatureHeader], request.Body, DateTimeOffset.UtcNow, TimeSpan.FromMinutes(5)));
+        Assert.False(WebhookSender.Verify(secret, request.Headers[WebhookSender.SignatureHeader], request.Body + " ", DateTimeOffset.UtcNow, TimeSpan.FromMinutes(5)));
+        Assert.Equal(OutboxState.Delivered, (await Row(app, "hook-1")).State);
+        // The secret is encrypted at rest.
+        Assert.DoesNotContain(secret, (await Row(app, "hook-1")).Payload);
+    }
+
+    [Theory]
+    [MemberData(nameof(Stores.Both), MemberType = typeof(Stores))]
+    public async Task WebhookHonoursRetryAfterAndGivesUpOnClientErrors(Store store)
+    {
+        var clock = Clock();
+        await using var receiver = await WebhookReceiver.StartAsync();
+        receiver.Script.Enqueue((429, "120"));
+        await using var app = await FukkyuApp.StartAsync(store, clock, settings: Manual());
+        await Enqueue(app, new OutgoingMessage("webhook", receiver.Url + "/a", "hook-429", "test", "{}"));
+
+        await Deliver(app);
+        var row = await Row(app, "hook-429");
+        Assert.Equal(OutboxState.Pending, row.State);
+        Assert.Equal(clock.GetUtcNow().UtcDateTime.AddSeconds(120), row.DueAt, TimeSpan.FromSeconds(1));
+
+        clock.Advance(TimeSpan.FromSeconds(119));
+        Assert.Equal(0, await Deliver(app));
+        clock.Advance(TimeSpan.FromSeconds(2));
+        Assert.Equal(1, await Deliver(app));
+        Assert.Equal(OutboxState.Delivered, (await Row(app, "hook-429")).State);
+
+        receiver.Script.Enqueue((400, null));
+        await Enqueue(app, new OutgoingMessage("webhook", receiver.Url + "/b", "hook-400", "test", "{}"));
+        await Deliver(app);
+        Assert.Equal(OutboxState.Failed, (await Row(app, "hook-400")).State);
+    }
+
+    [Theory]
+    [MemberData(nameof(Stores.Both), MemberType = typeof(Stores))]
+    public async Task TheSameIdempotencyKeyIsStoredOnce(Store store)
+    {
+        await using var app = await FukkyuApp.StartAsync(store, settings: Manual());
+        var now = DateTime.UtcNow;
+
+        await app.WithDbAsync(async db =>
+        {
+            Assert.NotNull(Outbox.Enqueue(db, new OutgoingMessage("email", "a@example.jp", "dup", "test", "x"), now));
+            Assert.Null(Outbox.Enqueue(db, new OutgoingMessage("email", "a@example.jp", "dup", "test", "x"), now));
+            await db.SaveChangesAsync();
+        });
+        await Assert.ThrowsAsync<DbUpdateException>(() => app.WithDbAsync(async db =>
+        {
+            Outbox.Enqueue(db, new OutgoingMessage("email", "a@example.jp", "dup", "test", "x"), now);
+            await db.SaveChangesAsync();
+        }));
+        Assert.Equal(1, await app.WithDbAsync(db => db.Set<OutboxMessage>().CountAsync(m => m.IdempotencyKey == "dup")));
+    }
+
+    [Theory]
+    [MemberData(nameof(Stores.Both), MemberType = typeof(Stores))]
+    public async Task AMessageClaimedByADeadNodeIsDeliveredOnceItsClaimExpires(Store store)
+    {
+        var clock = Clock();
+        await using var receiver = await WebhookReceiver.StartAsync();
+        await using var app = await FukkyuApp.StartAsync(store, clock, settings: Manual());
+        await Enqueue(app, new OutgoingMessage("webhook", receiver.Url + "/x", "orphan", "test", "{}"));
+
+        // Another node claims it and dies before delivering.
+        var claimed = await app.WithDbAsync(db => RowClaimer.ClaimAsync(db, "outbox_messages", "dead-node", clock.GetUtcNow().UtcDateTime, TimeSpan.FromMinutes(2), 10, CancellationToken.None));
+        Assert.Single(claimed);
+        Assert.Equal(0, await Deliver(app));
+
+        clock.Advance(TimeSpan.FromMinutes(3));
+        Assert.Equal(1, await Deliver(app));
+        Assert.Single(receiver.Received);
+        Assert.Equal(OutboxState.Delivered, (await Row(app, "orphan")).State);
+    }
+
+    [Theory]
+    [MemberData(nameof(Stores.Both), MemberType = typeof(Stores))]
+    public async Task ConcurrentNodesClaimDisjointMessages(Store store)
+    {
+        await using var app = await FukkyuApp.StartAsync(store, settings: Manual());
+        var now = DateTime.UtcNow;
+        await app.WithDbAsync(async db =>
+        {
+            for (var i = 0; i < 100; i++)
+            {
+                Outbox.Enqueue(db, new OutgoingMessage("webhook", "http://127.0.0.1:9/", $"m{i}", "test", "{}"), now);
+            }
+            await db.SaveChangesAsync();
+        });
+
+        var claims = await Task.WhenAll(Enumerable.Range(0, 4).Select(n => app.WithDbAsync(db =>
+            RowClaimer.ClaimAsync(db, "outbox_messages", $"node-{n}", now.AddSeconds(1), TimeSpan.FromMinutes(2), 40, CancellationToken.None))));
+
+        var all = claims.SelectMany(c => c).ToList();
+        Assert.Equal(all.Count, all.Distinct().Count());
+        Assert.Equal(100, all.Count);
+    }
+}
