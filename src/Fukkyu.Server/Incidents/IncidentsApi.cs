@@ -194,10 +194,10 @@ public static class IncidentsApi
             return (v, null);
         }
         var reporter = req.Reporter is { } r
-            ? new Reporter { Name = r.Name?.Trim(), Contact = r.Contact?.Trim(), Channel = r.Channel ?? ReporterChannel.Internal }
+            ? new Reporter { Name = Clean(r.Name), Contact = Clean(r.Contact), Channel = r.Channel ?? ReporterChannel.Internal }
             : null;
         return (v, new DeclareIncident(req.Title!, req.Category!.Value, req.ImpactScope!.Value, req.ExpectedRecoveryMinutes, components,
-            req.Description, reporter, req.Security ?? false, req.Drill ?? false, req.StartedAt, null, req.AffectedUsersEstimate));
+            Clean(req.Description), reporter, req.Security ?? false, req.Drill ?? false, req.StartedAt, null, req.AffectedUsersEstimate));
     }
 
     private static async Task<Results<Ok<IncidentDto>, ValidationProblem, ProblemHttpResult>> Update(
@@ -331,6 +331,8 @@ public static class IncidentsApi
             ConflictError c => OpResults.Conflict(c),
             _ => AuthApi.NotFoundProblem(),
         };
+
+    private static string? Clean(string? s) => string.IsNullOrWhiteSpace(s) ? null : s.Trim();
 
     private static void ValidateReporter(Validation v, ReporterRequest? r)
     {
