@@ -24,7 +24,7 @@ public sealed class AutoEscalation(IServiceScopeFactory scopes, IOptions<Severit
         {
             var db = scope.ServiceProvider.GetRequiredService<FukkyuDb>();
             var candidates = await db.Incidents.AsNoTracking()
-                .Where(i => i.Status < IncidentStatus.Resolved && i.Level < 3)
+                .Where(i => Lifecycle.Open.Contains(i.Status) && (i.Level == 1 || i.Level == 2))
                 .Select(i => new { i.Id, i.Level, i.DetectedAt, i.LevelSetManuallyAt })
                 .ToListAsync(ct);
             due = [.. candidates

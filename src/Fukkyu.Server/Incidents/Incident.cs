@@ -106,7 +106,7 @@ public sealed class Incident : IVersioned
     public List<IncidentMember> Members { get; set; } = [];
     public int Version { get; set; }
 
-    public bool IsOpen => Status < IncidentStatus.Resolved;
+    public bool IsOpen => Lifecycle.Open.Contains(Status);
 }
 
 public sealed class IncidentComponent

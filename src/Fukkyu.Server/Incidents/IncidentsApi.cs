@@ -141,7 +141,7 @@ public static class IncidentsApi
         }
         if (open is { } o)
         {
-            query = o ? query.Where(i => i.Status < IncidentStatus.Resolved) : query.Where(i => i.Status >= IncidentStatus.Resolved);
+            query = o ? query.Where(i => Lifecycle.Open.Contains(i.Status)) : query.Where(i => Lifecycle.Ended.Contains(i.Status));
         }
         if (drill is { } d)
         {

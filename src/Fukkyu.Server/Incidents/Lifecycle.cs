@@ -28,6 +28,15 @@ public static class Lifecycle
         [IncidentStatus.Closed] = [],
     };
 
+    /// <summary>
+    /// Statuses of an incident not yet resolved. Use this set in queries — never compare statuses
+    /// with &lt; or &gt;: they are stored by name, and names do not sort in lifecycle order.
+    /// </summary>
+    public static readonly IncidentStatus[] Open =
+        [IncidentStatus.Detected, IncidentStatus.Triaging, IncidentStatus.Investigating, IncidentStatus.Recovering, IncidentStatus.Verifying];
+
+    public static readonly IncidentStatus[] Ended = [IncidentStatus.Resolved, IncidentStatus.PostIncident, IncidentStatus.Closed];
+
     public static IReadOnlyList<IncidentStatus> AllowedFrom(IncidentStatus from) => Next[from];
 
     public static bool IsAllowed(IncidentStatus from, IncidentStatus to) => Next[from].Contains(to);

@@ -96,6 +96,37 @@ public sealed class AutoEscalationTests
         Assert.Equal(2, await LevelOf(admin, id));
     }
 
+    [Theory]
+    [MemberData(nameof(Stores.Both), MemberType = typeof(Stores))]
+    public async Task IncidentsAreEscalatedWhateverOpenStatusTheyAreIn(Store store)
+    {
+        var clock = Clock();
+        await using var app = await FukkyuApp.StartAsync(store, clock);
+        var admin = app.Admin();
+        var ids = new List<string>();
+        foreach (var stop in new[] { "triaging", "investigating", "recovering", "verifying" })
+        {
+            var id = await DeclareLevelOne(admin);
+            foreach (var to in new[] { "triaging", "investigating", "recovering", "verifying" })
+            {
+                await admin.PostJson($"/api/v1/incidents/{id}/transitions", new { to });
+                if (to == stop)
+                {
+                    break;
+                }
+            }
+            ids.Add(id);
+        }
+
+        clock.Advance(TimeSpan.FromMinutes(31));
+        await Sweep(app);
+
+        foreach (var id in ids)
+        {
+            Assert.Equal(2, await LevelOf(admin, id));
+        }
+    }
+
     [Fact]
     public async Task EscalationThresholdsComeFromConfiguration()
     {

@@ -271,4 +271,28 @@ public sealed class IncidentApiTests
         Assert.Equal("2026-11-20T03:04:05Z", read.GetProperty("startedAt").GetString());
         Assert.EndsWith("Z", read.GetProperty("detectedAt").GetString());
     }
+
+    [Theory]
+    [MemberData(nameof(Stores.Both), MemberType = typeof(Stores))]
+    public async Task OpenFilterHoldsExactlyTheUnresolvedStatuses(Store store)
+    {
+        await using var app = await FukkyuApp.StartAsync(store);
+        var admin = app.Admin();
+        string[] path = ["triaging", "investigating", "recovering", "verifying", "resolved", "post_incident", "closed"];
+        // One incident left at each status along the lifecycle.
+        for (var stop = 0; stop <= path.Length; stop++)
+        {
+            var id = (await admin.PostJson("/api/v1/incidents", Declaration(title: $"stop {stop}"), HttpStatusCode.Created)).GetProperty("id").GetString();
+            foreach (var to in path.Take(stop))
+            {
+                await admin.PostJson($"/api/v1/incidents/{id}/transitions", new { to });
+            }
+        }
+
+        var open = (await admin.GetJson("/api/v1/incidents?open=true")).EnumerateArray().Select(i => i.GetProperty("status").GetString()).Order().ToArray();
+        var ended = (await admin.GetJson("/api/v1/incidents?open=false")).EnumerateArray().Select(i => i.GetProperty("status").GetString()).Order().ToArray();
+
+        Assert.Equal(new[] { "detected", "investigating", "recovering", "triaging", "verifying" }, open);
+        Assert.Equal(new[] { "closed", "post_incident", "resolved" }, ended);
+    }
 }
