@@ -77,16 +77,7 @@ public static partial class AuthApi
     private static async Task<Results<Created<UserDto>, ValidationProblem, ProblemHttpResult>> CreateUser(
         CreateUserRequest req, FukkyuDb db, IPasswordHasher<User> hasher, TimeProvider time, CancellationToken ct)
     {
-        var v = new Validation();
-        v.Required("userName", req.UserName);
-        if (req.UserName is { Length: > 0 } n && !UserNamePattern().IsMatch(n))
-        {
-            v.Add("userName", Validation.Text("UserNameFormat"));
-        }
-        v.Text("displayName", req.DisplayName, 200, required: true).Text("email", req.Email, 320).Text("phone", req.Phone, 40);
-        ValidateRoles(v, req.Roles, required: true);
-        ValidatePassword(v, req.Password);
-        ValidateLanguage(v, req.Language);
+        var v = ValidateNewUser(req);
         if (!v.IsValid)
         {
             return TypedResults.ValidationProblem(v.Errors);
@@ -229,6 +220,22 @@ public static partial class AuthApi
             .Where(k => k.Id == id && (isAdmin || k.UserId == me) && k.RevokedAt == null)
             .ExecuteUpdateAsync(s => s.SetProperty(k => k.RevokedAt, now), ct);
         return n == 1 ? TypedResults.NoContent() : NotFoundProblem();
+    }
+
+    /// <summary>The checks for a new user, shared by the API and the users page.</summary>
+    internal static Validation ValidateNewUser(CreateUserRequest req)
+    {
+        var v = new Validation();
+        v.Required("userName", req.UserName);
+        if (req.UserName is { Length: > 0 } n && !UserNamePattern().IsMatch(n))
+        {
+            v.Add("userName", Validation.Text("UserNameFormat"));
+        }
+        v.Text("displayName", req.DisplayName, 200, required: true).Text("email", req.Email, 320).Text("phone", req.Phone, 40);
+        ValidateRoles(v, req.Roles, required: true);
+        ValidatePassword(v, req.Password);
+        ValidateLanguage(v, req.Language);
+        return v;
     }
 
     internal static ProblemHttpResult NotFoundProblem() =>

@@ -1,5 +1,6 @@
 using Microsoft.AspNetCore.Authentication;
 using Microsoft.AspNetCore.Authentication.Cookies;
+using Fukkyu.Server.Ui;
 using Microsoft.AspNetCore.Identity;
 
 namespace Fukkyu.Server.Auth;
@@ -46,6 +47,8 @@ public static class AuthExtensions
             .AddPolicy(Policies.Command, p => p.RequireRole(Policies.RolesFor[Policies.Command]))
             .AddPolicy(Policies.Admin, p => p.RequireRole(Policies.RolesFor[Policies.Admin]));
         services.AddAntiforgery(o => o.Cookie.Name = "fukkyu.af");
+        services.AddNavItem(new NavItem(900, "/ops/users", () => AuthStrings.T("UsersTitle"), Policies.Admin));
+        services.AddNavItem(new NavItem(910, "/ops/keys", () => AuthStrings.T("KeysTitle")));
         return builder;
     }
 
