@@ -1,3 +1,4 @@
+using Fukkyu.Server.Alerts;
 using Fukkyu.Server.Auth;
 using Fukkyu.Server.Catalog;
 using Fukkyu.Server.Data;
@@ -14,6 +15,7 @@ builder.AddApiDocs();
 builder.AddUi();
 builder.AddCatalog();
 builder.AddIncidents();
+builder.AddAlerts();
 
 var app = builder.Build();
 
@@ -39,6 +41,7 @@ app.MapApiDocs();
 app.MapAuth();
 app.MapCatalog();
 app.MapIncidents();
+app.MapAlerts();
 app.MapUi();
 
 app.Run();

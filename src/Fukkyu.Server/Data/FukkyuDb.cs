@@ -1,3 +1,4 @@
+using Fukkyu.Server.Alerts;
 using Fukkyu.Server.Auth;
 using Fukkyu.Server.Catalog;
 using Fukkyu.Server.Incidents;
@@ -25,6 +26,10 @@ public abstract class FukkyuDb(DbContextOptions options) : DbContext(options), I
     public DbSet<IncidentCounter> IncidentCounters => Set<IncidentCounter>();
     public DbSet<TimelineEntry> TimelineEntries => Set<TimelineEntry>();
     public DbSet<Lease> Leases => Set<Lease>();
+    public DbSet<Integration> Integrations => Set<Integration>();
+    public DbSet<Alert> Alerts => Set<Alert>();
+    public DbSet<ChangeEvent> ChangeEvents => Set<ChangeEvent>();
+    public DbSet<RoutingRule> RoutingRules => Set<RoutingRule>();
 
     protected override void ConfigureConventions(ModelConfigurationBuilder configurationBuilder)
     {
@@ -41,6 +46,7 @@ public abstract class FukkyuDb(DbContextOptions options) : DbContext(options), I
         modelBuilder.ConfigureCatalog();
         modelBuilder.ConfigureIncidents();
         modelBuilder.ConfigureInfrastructure();
+        modelBuilder.ConfigureAlerts();
         modelBuilder.Entity<DataProtectionKey>().ToTable("data_protection_keys");
     }
 
