@@ -185,26 +185,37 @@ public static class AlertsApi
     private static async Task<Results<Ok<CreatedIntegrationDto>, ProblemHttpResult>> RotateIntegration(
         Guid id, HttpRequest request, FukkyuDb db, IntegrationDirectory directory, CancellationToken ct)
     {
+        var rotated = await RotateKeyAsync(db, directory, id, ct);
+        return rotated is not { } r ? AuthApi.NotFoundProblem()
+            : TypedResults.Ok(new CreatedIntegrationDto(r.Integration.Id, r.Key, r.Integration.Name, r.Integration.Type, r.Integration.ComponentId, r.Integration.KeyPrefix, Urls(BaseUrl(request))));
+    }
+
+    /// <summary>Gives an enabled integration a new key; the old one stops working on this node at once.</summary>
+    internal static async Task<(Integration Integration, string Key)?> RotateKeyAsync(FukkyuDb db, IntegrationDirectory directory, Guid id, CancellationToken ct)
+    {
         var i = await db.Integrations.FirstOrDefaultAsync(x => x.Id == id && x.DisabledAt == null, ct);
         if (i is null)
         {
-            return AuthApi.NotFoundProblem();
+            return null;
         }
         var key = IntegrationKeys.NewKey();
         i.KeyHash = ApiKeyMaterial.Hash(key);
         i.KeyPrefix = key[..8];
         await db.SaveChangesAsync(ct);
         directory.Invalidate();
-        return TypedResults.Ok(new CreatedIntegrationDto(i.Id, key, i.Name, i.Type, i.ComponentId, i.KeyPrefix, Urls(BaseUrl(request))));
+        return (i, key);
     }
 
     private static async Task<Results<NoContent, ProblemHttpResult>> DisableIntegration(
-        Guid id, FukkyuDb db, IntegrationDirectory directory, TimeProvider time, CancellationToken ct)
+        Guid id, FukkyuDb db, IntegrationDirectory directory, TimeProvider time, CancellationToken ct) =>
+        await DisableAsync(db, directory, id, time, ct) ? TypedResults.NoContent() : AuthApi.NotFoundProblem();
+
+    internal static async Task<bool> DisableAsync(FukkyuDb db, IntegrationDirectory directory, Guid id, TimeProvider time, CancellationToken ct)
     {
         var now = time.GetUtcNow().UtcDateTime;
         var n = await db.Integrations.Where(i => i.Id == id && i.DisabledAt == null).ExecuteUpdateAsync(s => s.SetProperty(i => i.DisabledAt, now), ct);
         directory.Invalidate();
-        return n == 0 ? AuthApi.NotFoundProblem() : TypedResults.NoContent();
+        return n > 0;
     }
 
     private static async Task<Results<Ok<AlertDto[]>, ValidationProblem>> ListAlerts(
@@ -338,18 +349,25 @@ public static class AlertsApi
 
     private static async Task<Results<Created<RoutingRuleDto>, ValidationProblem>> CreateRule(RoutingRuleRequest req, FukkyuDb db, TimeProvider time, CancellationToken ct)
     {
+        var (rule, errors) = await CreateRuleAsync(db, req, time, ct);
+        return rule is null ? TypedResults.ValidationProblem(errors!) : TypedResults.Created($"/api/v1/routing-rules/{rule.Id}", RoutingRuleDto.From(rule));
+    }
+
+    /// <summary>Validates and creates a rule (shared by the API and the UI).</summary>
+    internal static async Task<(RoutingRule? Rule, Dictionary<string, string[]>? Errors)> CreateRuleAsync(FukkyuDb db, RoutingRuleRequest req, TimeProvider time, CancellationToken ct)
+    {
         var v = new Validation();
         v.Text("name", req.Name, AlertLimits.Name, required: true).Required("action", req.Action);
         var rule = new RoutingRule { Name = "", CreatedAt = time.GetUtcNow().UtcDateTime };
         await ApplyRuleAsync(db, rule, req, v, ct);
         if (!v.IsValid)
         {
-            return TypedResults.ValidationProblem(v.Errors);
+            return (null, v.Errors);
         }
         rule.UpdatedAt = rule.CreatedAt;
         db.RoutingRules.Add(rule);
         await db.SaveChangesAsync(ct);
-        return TypedResults.Created($"/api/v1/routing-rules/{rule.Id}", RoutingRuleDto.From(rule));
+        return (rule, null);
     }
 
     private static async Task<Results<Ok<RoutingRuleDto>, ValidationProblem, ProblemHttpResult>> UpdateRule(

@@ -126,10 +126,7 @@ public static class Webhooks
             {
                 v.Add($"{path}.status", Validation.Text("UnknownValue", status, "firing, resolved"));
             }
-            foreach (var e in errors)
-            {
-                v.Add(path, e);
-            }
+            AddErrors(v, errors, path);
             if (!v.IsValid || status is null)
             {
                 continue;
@@ -213,12 +210,7 @@ public static class Webhooks
             var labels = f.StringMap(item, "labels", prefix + "labels", AlertLimits.Labels);
             var startsAt = f.Timestamp(item, "startsAt", prefix + "startsAt");
             var links = f.ObjectArray(item, "links", prefix + "links", ["href", "text"], AlertLimits.Links);
-            foreach (var e in errors)
-            {
-                // "'[0].summary' is missing or blank" → field "[0].summary".
-                var field = e.StartsWith('\'') && e.IndexOf('\'', 1) is var end and > 0 ? e[1..end] : prefix + "body";
-                v.Add(field, e);
-            }
+            AddErrors(v, errors, prefix.Length == 0 ? "body" : $"[{i}]");
             if (action is null || errors.Count > 0)
             {
                 continue;
@@ -229,6 +221,16 @@ public static class Webhooks
                 Labels: labels, Details: JsonFields.Raw(item, "details"), Links: links, Client: "generic", OccurredAt: startsAt));
         }
         return v.IsValid ? events : [];
+    }
+
+    /// <summary>"'alerts[0].status' is missing or blank" is filed under the field "alerts[0].status".</summary>
+    private static void AddErrors(Validation v, List<string> errors, string fallback)
+    {
+        foreach (var e in errors)
+        {
+            var field = e.StartsWith('\'') && e.IndexOf('\'', 1) is var end and > 0 ? e[1..end] : fallback;
+            v.Add(field, e);
+        }
     }
 
     private static string? Annotation(JsonElement annotations, string name) =>
