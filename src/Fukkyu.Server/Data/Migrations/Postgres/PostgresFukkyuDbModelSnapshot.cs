@@ -651,6 +651,11 @@ namespace Fukkyu.Server.Data.Migrations.Postgres
                         .HasColumnType("timestamp with time zone")
                         .HasColumnName("status_changed_at");
 
+                    b.Property<string>("StatusSetBy")
+                        .HasMaxLength(100)
+                        .HasColumnType("character varying(100)")
+                        .HasColumnName("status_set_by");
+
                     b.Property<DateTime>("UpdatedAt")
                         .HasColumnType("timestamp with time zone")
                         .HasColumnName("updated_at");
@@ -1065,6 +1070,269 @@ namespace Fukkyu.Server.Data.Migrations.Postgres
                     b.ToTable("leases", (string)null);
                 });
 
+            modelBuilder.Entity("Fukkyu.Server.Monitoring.HealthMonitor", b =>
+                {
+                    b.Property<Guid>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("uuid")
+                        .HasColumnName("id");
+
+                    b.Property<Guid?>("ComponentId")
+                        .HasColumnType("uuid")
+                        .HasColumnName("component_id");
+
+                    b.Property<DateTime>("CreatedAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("created_at");
+
+                    b.Property<string>("DownStatus")
+                        .IsRequired()
+                        .HasMaxLength(40)
+                        .HasColumnType("character varying(40)")
+                        .HasColumnName("down_status");
+
+                    b.Property<int>("FailureThreshold")
+                        .HasColumnType("integer")
+                        .HasColumnName("failure_threshold");
+
+                    b.Property<DateTime?>("FirstFailureAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("first_failure_at");
+
+                    b.Property<string>("HeartbeatTokenHash")
+                        .HasMaxLength(64)
+                        .HasColumnType("character varying(64)")
+                        .HasColumnName("heartbeat_token_hash");
+
+                    b.Property<int>("IntervalSeconds")
+                        .HasColumnType("integer")
+                        .HasColumnName("interval_seconds");
+
+                    b.Property<string>("Key")
+                        .HasMaxLength(100)
+                        .HasColumnType("character varying(100)")
+                        .HasColumnName("key");
+
+                    b.Property<string>("Kind")
+                        .IsRequired()
+                        .HasMaxLength(40)
+                        .HasColumnType("character varying(40)")
+                        .HasColumnName("kind");
+
+                    b.Property<DateTime?>("LastBeatAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("last_beat_at");
+
+                    b.Property<string>("LastMessage")
+                        .HasMaxLength(1000)
+                        .HasColumnType("character varying(1000)")
+                        .HasColumnName("last_message");
+
+                    b.Property<string>("ManagedBy")
+                        .IsRequired()
+                        .HasMaxLength(40)
+                        .HasColumnType("character varying(40)")
+                        .HasColumnName("managed_by");
+
+                    b.Property<string>("Name")
+                        .IsRequired()
+                        .HasMaxLength(200)
+                        .HasColumnType("character varying(200)")
+                        .HasColumnName("name");
+
+                    b.Property<bool>("Paused")
+                        .HasColumnType("boolean")
+                        .HasColumnName("paused");
+
+                    b.Property<DateTime?>("PausedAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("paused_at");
+
+                    b.Property<string>("PausedBy")
+                        .HasMaxLength(200)
+                        .HasColumnType("character varying(200)")
+                        .HasColumnName("paused_by");
+
+                    b.Property<bool>("Reconciliation")
+                        .HasColumnType("boolean")
+                        .HasColumnName("reconciliation");
+
+                    b.Property<int>("RecoveryThreshold")
+                        .HasColumnType("integer")
+                        .HasColumnName("recovery_threshold");
+
+                    b.Property<string>("Settings")
+                        .IsRequired()
+                        .HasMaxLength(16384)
+                        .HasColumnType("character varying(16384)")
+                        .HasColumnName("settings");
+
+                    b.Property<string>("Severity")
+                        .IsRequired()
+                        .HasMaxLength(40)
+                        .HasColumnType("character varying(40)")
+                        .HasColumnName("severity");
+
+                    b.Property<string>("State")
+                        .IsRequired()
+                        .HasMaxLength(40)
+                        .HasColumnType("character varying(40)")
+                        .HasColumnName("state");
+
+                    b.Property<DateTime>("StateSince")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("state_since");
+
+                    b.Property<int>("TimeoutMs")
+                        .HasColumnType("integer")
+                        .HasColumnName("timeout_ms");
+
+                    b.Property<DateTime>("UpdatedAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("updated_at");
+
+                    b.Property<int>("Version")
+                        .IsConcurrencyToken()
+                        .HasColumnType("integer")
+                        .HasColumnName("version");
+
+                    b.HasKey("Id")
+                        .HasName("pk_monitors");
+
+                    b.HasIndex("ComponentId")
+                        .HasDatabaseName("ix_monitors_component_id");
+
+                    b.HasIndex("HeartbeatTokenHash")
+                        .IsUnique()
+                        .HasDatabaseName("ix_monitors_heartbeat_token_hash");
+
+                    b.HasIndex("Key")
+                        .IsUnique()
+                        .HasDatabaseName("ix_monitors_key");
+
+                    b.ToTable("monitors", (string)null);
+                });
+
+            modelBuilder.Entity("Fukkyu.Server.Monitoring.MonitorHour", b =>
+                {
+                    b.Property<Guid>("MonitorId")
+                        .HasColumnType("uuid")
+                        .HasColumnName("monitor_id");
+
+                    b.Property<DateTime>("Hour")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("hour");
+
+                    b.Property<int>("Checks")
+                        .HasColumnType("integer")
+                        .HasColumnName("checks");
+
+                    b.Property<int>("Failures")
+                        .HasColumnType("integer")
+                        .HasColumnName("failures");
+
+                    b.Property<int>("LatencyMaxUs")
+                        .HasColumnType("integer")
+                        .HasColumnName("latency_max_us");
+
+                    b.Property<long>("LatencySumUs")
+                        .HasColumnType("bigint")
+                        .HasColumnName("latency_sum_us");
+
+                    b.HasKey("MonitorId", "Hour")
+                        .HasName("pk_monitor_hours");
+
+                    b.HasIndex("Hour")
+                        .HasDatabaseName("ix_monitor_hours_hour");
+
+                    b.ToTable("monitor_hours", (string)null);
+                });
+
+            modelBuilder.Entity("Fukkyu.Server.Monitoring.MonitorMinute", b =>
+                {
+                    b.Property<Guid>("MonitorId")
+                        .HasColumnType("uuid")
+                        .HasColumnName("monitor_id");
+
+                    b.Property<DateTime>("Minute")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("minute");
+
+                    b.Property<int>("Checks")
+                        .HasColumnType("integer")
+                        .HasColumnName("checks");
+
+                    b.Property<int>("Failures")
+                        .HasColumnType("integer")
+                        .HasColumnName("failures");
+
+                    b.Property<int>("LatencyMaxUs")
+                        .HasColumnType("integer")
+                        .HasColumnName("latency_max_us");
+
+                    b.Property<long>("LatencySumUs")
+                        .HasColumnType("bigint")
+                        .HasColumnName("latency_sum_us");
+
+                    b.Property<byte[]>("Samples")
+                        .HasColumnType("bytea")
+                        .HasColumnName("samples");
+
+                    b.HasKey("MonitorId", "Minute")
+                        .HasName("pk_monitor_minutes");
+
+                    b.HasIndex("Minute")
+                        .HasDatabaseName("ix_monitor_minutes_minute");
+
+                    b.ToTable("monitor_minutes", (string)null);
+                });
+
+            modelBuilder.Entity("Fukkyu.Server.Monitoring.MonitorStateChange", b =>
+                {
+                    b.Property<long>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("bigint")
+                        .HasColumnName("id");
+
+                    NpgsqlPropertyBuilderExtensions.UseIdentityByDefaultColumn(b.Property<long>("Id"));
+
+                    b.Property<DateTime>("At")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("at");
+
+                    b.Property<string>("From")
+                        .IsRequired()
+                        .HasMaxLength(40)
+                        .HasColumnType("character varying(40)")
+                        .HasColumnName("from");
+
+                    b.Property<string>("Message")
+                        .HasMaxLength(1000)
+                        .HasColumnType("character varying(1000)")
+                        .HasColumnName("message");
+
+                    b.Property<Guid>("MonitorId")
+                        .HasColumnType("uuid")
+                        .HasColumnName("monitor_id");
+
+                    b.Property<string>("To")
+                        .IsRequired()
+                        .HasMaxLength(40)
+                        .HasColumnType("character varying(40)")
+                        .HasColumnName("to");
+
+                    b.HasKey("Id")
+                        .HasName("pk_monitor_state_changes");
+
+                    b.HasIndex("At")
+                        .HasDatabaseName("ix_monitor_state_changes_at");
+
+                    b.HasIndex("MonitorId", "At")
+                        .HasDatabaseName("ix_monitor_state_changes_monitor_id_at");
+
+                    b.ToTable("monitor_state_changes", (string)null);
+                });
+
             modelBuilder.Entity("Microsoft.AspNetCore.DataProtection.EntityFrameworkCore.DataProtectionKey", b =>
                 {
                     b.Property<int>("Id")
@@ -1228,6 +1496,47 @@ namespace Fukkyu.Server.Data.Migrations.Postgres
                         .OnDelete(DeleteBehavior.Cascade)
                         .IsRequired()
                         .HasConstraintName("fk_timeline_entries_incidents_incident_id");
+                });
+
+            modelBuilder.Entity("Fukkyu.Server.Monitoring.HealthMonitor", b =>
+                {
+                    b.HasOne("Fukkyu.Server.Catalog.Component", "Component")
+                        .WithMany()
+                        .HasForeignKey("ComponentId")
+                        .OnDelete(DeleteBehavior.SetNull)
+                        .HasConstraintName("fk_monitors_components_component_id");
+
+                    b.Navigation("Component");
+                });
+
+            modelBuilder.Entity("Fukkyu.Server.Monitoring.MonitorHour", b =>
+                {
+                    b.HasOne("Fukkyu.Server.Monitoring.HealthMonitor", null)
+                        .WithMany()
+                        .HasForeignKey("MonitorId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired()
+                        .HasConstraintName("fk_monitor_hours_monitors_monitor_id");
+                });
+
+            modelBuilder.Entity("Fukkyu.Server.Monitoring.MonitorMinute", b =>
+                {
+                    b.HasOne("Fukkyu.Server.Monitoring.HealthMonitor", null)
+                        .WithMany()
+                        .HasForeignKey("MonitorId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired()
+                        .HasConstraintName("fk_monitor_minutes_monitors_monitor_id");
+                });
+
+            modelBuilder.Entity("Fukkyu.Server.Monitoring.MonitorStateChange", b =>
+                {
+                    b.HasOne("Fukkyu.Server.Monitoring.HealthMonitor", null)
+                        .WithMany()
+                        .HasForeignKey("MonitorId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired()
+                        .HasConstraintName("fk_monitor_state_changes_monitors_monitor_id");
                 });
 
             modelBuilder.Entity("Fukkyu.Server.Incidents.Incident", b =>

@@ -645,6 +645,11 @@ namespace Fukkyu.Server.Data.Migrations.Sqlite
                         .HasColumnType("TEXT")
                         .HasColumnName("status_changed_at");
 
+                    b.Property<string>("StatusSetBy")
+                        .HasMaxLength(100)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("status_set_by");
+
                     b.Property<DateTime>("UpdatedAt")
                         .HasColumnType("TEXT")
                         .HasColumnName("updated_at");
@@ -1057,6 +1062,267 @@ namespace Fukkyu.Server.Data.Migrations.Sqlite
                     b.ToTable("leases", (string)null);
                 });
 
+            modelBuilder.Entity("Fukkyu.Server.Monitoring.HealthMonitor", b =>
+                {
+                    b.Property<Guid>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("TEXT")
+                        .HasColumnName("id");
+
+                    b.Property<Guid?>("ComponentId")
+                        .HasColumnType("TEXT")
+                        .HasColumnName("component_id");
+
+                    b.Property<DateTime>("CreatedAt")
+                        .HasColumnType("TEXT")
+                        .HasColumnName("created_at");
+
+                    b.Property<string>("DownStatus")
+                        .IsRequired()
+                        .HasMaxLength(40)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("down_status");
+
+                    b.Property<int>("FailureThreshold")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("failure_threshold");
+
+                    b.Property<DateTime?>("FirstFailureAt")
+                        .HasColumnType("TEXT")
+                        .HasColumnName("first_failure_at");
+
+                    b.Property<string>("HeartbeatTokenHash")
+                        .HasMaxLength(64)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("heartbeat_token_hash");
+
+                    b.Property<int>("IntervalSeconds")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("interval_seconds");
+
+                    b.Property<string>("Key")
+                        .HasMaxLength(100)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("key");
+
+                    b.Property<string>("Kind")
+                        .IsRequired()
+                        .HasMaxLength(40)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("kind");
+
+                    b.Property<DateTime?>("LastBeatAt")
+                        .HasColumnType("TEXT")
+                        .HasColumnName("last_beat_at");
+
+                    b.Property<string>("LastMessage")
+                        .HasMaxLength(1000)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("last_message");
+
+                    b.Property<string>("ManagedBy")
+                        .IsRequired()
+                        .HasMaxLength(40)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("managed_by");
+
+                    b.Property<string>("Name")
+                        .IsRequired()
+                        .HasMaxLength(200)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("name");
+
+                    b.Property<bool>("Paused")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("paused");
+
+                    b.Property<DateTime?>("PausedAt")
+                        .HasColumnType("TEXT")
+                        .HasColumnName("paused_at");
+
+                    b.Property<string>("PausedBy")
+                        .HasMaxLength(200)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("paused_by");
+
+                    b.Property<bool>("Reconciliation")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("reconciliation");
+
+                    b.Property<int>("RecoveryThreshold")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("recovery_threshold");
+
+                    b.Property<string>("Settings")
+                        .IsRequired()
+                        .HasMaxLength(16384)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("settings");
+
+                    b.Property<string>("Severity")
+                        .IsRequired()
+                        .HasMaxLength(40)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("severity");
+
+                    b.Property<string>("State")
+                        .IsRequired()
+                        .HasMaxLength(40)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("state");
+
+                    b.Property<DateTime>("StateSince")
+                        .HasColumnType("TEXT")
+                        .HasColumnName("state_since");
+
+                    b.Property<int>("TimeoutMs")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("timeout_ms");
+
+                    b.Property<DateTime>("UpdatedAt")
+                        .HasColumnType("TEXT")
+                        .HasColumnName("updated_at");
+
+                    b.Property<int>("Version")
+                        .IsConcurrencyToken()
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("version");
+
+                    b.HasKey("Id")
+                        .HasName("pk_monitors");
+
+                    b.HasIndex("ComponentId")
+                        .HasDatabaseName("ix_monitors_component_id");
+
+                    b.HasIndex("HeartbeatTokenHash")
+                        .IsUnique()
+                        .HasDatabaseName("ix_monitors_heartbeat_token_hash");
+
+                    b.HasIndex("Key")
+                        .IsUnique()
+                        .HasDatabaseName("ix_monitors_key");
+
+                    b.ToTable("monitors", (string)null);
+                });
+
+            modelBuilder.Entity("Fukkyu.Server.Monitoring.MonitorHour", b =>
+                {
+                    b.Property<Guid>("MonitorId")
+                        .HasColumnType("TEXT")
+                        .HasColumnName("monitor_id");
+
+                    b.Property<DateTime>("Hour")
+                        .HasColumnType("TEXT")
+                        .HasColumnName("hour");
+
+                    b.Property<int>("Checks")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("checks");
+
+                    b.Property<int>("Failures")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("failures");
+
+                    b.Property<int>("LatencyMaxUs")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("latency_max_us");
+
+                    b.Property<long>("LatencySumUs")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("latency_sum_us");
+
+                    b.HasKey("MonitorId", "Hour")
+                        .HasName("pk_monitor_hours");
+
+                    b.HasIndex("Hour")
+                        .HasDatabaseName("ix_monitor_hours_hour");
+
+                    b.ToTable("monitor_hours", (string)null);
+                });
+
+            modelBuilder.Entity("Fukkyu.Server.Monitoring.MonitorMinute", b =>
+                {
+                    b.Property<Guid>("MonitorId")
+                        .HasColumnType("TEXT")
+                        .HasColumnName("monitor_id");
+
+                    b.Property<DateTime>("Minute")
+                        .HasColumnType("TEXT")
+                        .HasColumnName("minute");
+
+                    b.Property<int>("Checks")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("checks");
+
+                    b.Property<int>("Failures")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("failures");
+
+                    b.Property<int>("LatencyMaxUs")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("latency_max_us");
+
+                    b.Property<long>("LatencySumUs")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("latency_sum_us");
+
+                    b.Property<byte[]>("Samples")
+                        .HasColumnType("BLOB")
+                        .HasColumnName("samples");
+
+                    b.HasKey("MonitorId", "Minute")
+                        .HasName("pk_monitor_minutes");
+
+                    b.HasIndex("Minute")
+                        .HasDatabaseName("ix_monitor_minutes_minute");
+
+                    b.ToTable("monitor_minutes", (string)null);
+                });
+
+            modelBuilder.Entity("Fukkyu.Server.Monitoring.MonitorStateChange", b =>
+                {
+                    b.Property<long>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("id");
+
+                    b.Property<DateTime>("At")
+                        .HasColumnType("TEXT")
+                        .HasColumnName("at");
+
+                    b.Property<string>("From")
+                        .IsRequired()
+                        .HasMaxLength(40)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("from");
+
+                    b.Property<string>("Message")
+                        .HasMaxLength(1000)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("message");
+
+                    b.Property<Guid>("MonitorId")
+                        .HasColumnType("TEXT")
+                        .HasColumnName("monitor_id");
+
+                    b.Property<string>("To")
+                        .IsRequired()
+                        .HasMaxLength(40)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("to");
+
+                    b.HasKey("Id")
+                        .HasName("pk_monitor_state_changes");
+
+                    b.HasIndex("At")
+                        .HasDatabaseName("ix_monitor_state_changes_at");
+
+                    b.HasIndex("MonitorId", "At")
+                        .HasDatabaseName("ix_monitor_state_changes_monitor_id_at");
+
+                    b.ToTable("monitor_state_changes", (string)null);
+                });
+
             modelBuilder.Entity("Microsoft.AspNetCore.DataProtection.EntityFrameworkCore.DataProtectionKey", b =>
                 {
                     b.Property<int>("Id")
@@ -1218,6 +1484,47 @@ namespace Fukkyu.Server.Data.Migrations.Sqlite
                         .OnDelete(DeleteBehavior.Cascade)
                         .IsRequired()
                         .HasConstraintName("fk_timeline_entries_incidents_incident_id");
+                });
+
+            modelBuilder.Entity("Fukkyu.Server.Monitoring.HealthMonitor", b =>
+                {
+                    b.HasOne("Fukkyu.Server.Catalog.Component", "Component")
+                        .WithMany()
+                        .HasForeignKey("ComponentId")
+                        .OnDelete(DeleteBehavior.SetNull)
+                        .HasConstraintName("fk_monitors_components_component_id");
+
+                    b.Navigation("Component");
+                });
+
+            modelBuilder.Entity("Fukkyu.Server.Monitoring.MonitorHour", b =>
+                {
+                    b.HasOne("Fukkyu.Server.Monitoring.HealthMonitor", null)
+                        .WithMany()
+                        .HasForeignKey("MonitorId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired()
+                        .HasConstraintName("fk_monitor_hours_monitors_monitor_id");
+                });
+
+            modelBuilder.Entity("Fukkyu.Server.Monitoring.MonitorMinute", b =>
+                {
+                    b.HasOne("Fukkyu.Server.Monitoring.HealthMonitor", null)
+                        .WithMany()
+                        .HasForeignKey("MonitorId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired()
+                        .HasConstraintName("fk_monitor_minutes_monitors_monitor_id");
+                });
+
+            modelBuilder.Entity("Fukkyu.Server.Monitoring.MonitorStateChange", b =>
+                {
+                    b.HasOne("Fukkyu.Server.Monitoring.HealthMonitor", null)
+                        .WithMany()
+                        .HasForeignKey("MonitorId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired()
+                        .HasConstraintName("fk_monitor_state_changes_monitors_monitor_id");
                 });
 
             modelBuilder.Entity("Fukkyu.Server.Incidents.Incident", b =>

@@ -11,6 +11,13 @@ namespace Fukkyu.Server.Data.Migrations.Sqlite
         /// <inheritdoc />
         protected override void Up(MigrationBuilder migrationBuilder)
         {
+            migrationBuilder.AddColumn<string>(
+                name: "status_set_by",
+                table: "components",
+                type: "TEXT",
+                maxLength: 100,
+                nullable: true);
+
             migrationBuilder.CreateTable(
                 name: "alerts",
                 columns: table => new
@@ -113,6 +120,48 @@ namespace Fukkyu.Server.Data.Migrations.Sqlite
                 });
 
             migrationBuilder.CreateTable(
+                name: "monitors",
+                columns: table => new
+                {
+                    id = table.Column<Guid>(type: "TEXT", nullable: false),
+                    key = table.Column<string>(type: "TEXT", maxLength: 100, nullable: true),
+                    name = table.Column<string>(type: "TEXT", maxLength: 200, nullable: false),
+                    kind = table.Column<string>(type: "TEXT", maxLength: 40, nullable: false),
+                    component_id = table.Column<Guid>(type: "TEXT", nullable: true),
+                    interval_seconds = table.Column<int>(type: "INTEGER", nullable: false),
+                    timeout_ms = table.Column<int>(type: "INTEGER", nullable: false),
+                    failure_threshold = table.Column<int>(type: "INTEGER", nullable: false),
+                    recovery_threshold = table.Column<int>(type: "INTEGER", nullable: false),
+                    settings = table.Column<string>(type: "TEXT", maxLength: 16384, nullable: false),
+                    severity = table.Column<string>(type: "TEXT", maxLength: 40, nullable: false),
+                    down_status = table.Column<string>(type: "TEXT", maxLength: 40, nullable: false),
+                    reconciliation = table.Column<bool>(type: "INTEGER", nullable: false),
+                    paused = table.Column<bool>(type: "INTEGER", nullable: false),
+                    paused_at = table.Column<DateTime>(type: "TEXT", nullable: true),
+                    paused_by = table.Column<string>(type: "TEXT", maxLength: 200, nullable: true),
+                    managed_by = table.Column<string>(type: "TEXT", maxLength: 40, nullable: false),
+                    heartbeat_token_hash = table.Column<string>(type: "TEXT", maxLength: 64, nullable: true),
+                    last_beat_at = table.Column<DateTime>(type: "TEXT", nullable: true),
+                    state = table.Column<string>(type: "TEXT", maxLength: 40, nullable: false),
+                    state_since = table.Column<DateTime>(type: "TEXT", nullable: false),
+                    first_failure_at = table.Column<DateTime>(type: "TEXT", nullable: true),
+                    last_message = table.Column<string>(type: "TEXT", maxLength: 1000, nullable: true),
+                    created_at = table.Column<DateTime>(type: "TEXT", nullable: false),
+                    updated_at = table.Column<DateTime>(type: "TEXT", nullable: false),
+                    version = table.Column<int>(type: "INTEGER", nullable: false)
+                },
+                constraints: table =>
+                {
+                    table.PrimaryKey("pk_monitors", x => x.id);
+                    table.ForeignKey(
+                        name: "fk_monitors_components_component_id",
+                        column: x => x.component_id,
+                        principalTable: "components",
+                        principalColumn: "id",
+                        onDelete: ReferentialAction.SetNull);
+                });
+
+            migrationBuilder.CreateTable(
                 name: "routing_rules",
                 columns: table => new
                 {
@@ -136,6 +185,74 @@ namespace Fukkyu.Server.Data.Migrations.Sqlite
                 constraints: table =>
                 {
                     table.PrimaryKey("pk_routing_rules", x => x.id);
+                });
+
+            migrationBuilder.CreateTable(
+                name: "monitor_hours",
+                columns: table => new
+                {
+                    monitor_id = table.Column<Guid>(type: "TEXT", nullable: false),
+                    hour = table.Column<DateTime>(type: "TEXT", nullable: false),
+                    checks = table.Column<int>(type: "INTEGER", nullable: false),
+                    failures = table.Column<int>(type: "INTEGER", nullable: false),
+                    latency_sum_us = table.Column<long>(type: "INTEGER", nullable: false),
+                    latency_max_us = table.Column<int>(type: "INTEGER", nullable: false)
+                },
+                constraints: table =>
+                {
+                    table.PrimaryKey("pk_monitor_hours", x => new { x.monitor_id, x.hour });
+                    table.ForeignKey(
+                        name: "fk_monitor_hours_monitors_monitor_id",
+                        column: x => x.monitor_id,
+                        principalTable: "monitors",
+                        principalColumn: "id",
+                        onDelete: ReferentialAction.Cascade);
+                });
+
+            migrationBuilder.CreateTable(
+                name: "monitor_minutes",
+                columns: table => new
+                {
+                    monitor_id = table.Column<Guid>(type: "TEXT", nullable: false),
+                    minute = table.Column<DateTime>(type: "TEXT", nullable: false),
+                    checks = table.Column<int>(type: "INTEGER", nullable: false),
+                    failures = table.Column<int>(type: "INTEGER", nullable: false),
+                    latency_sum_us = table.Column<long>(type: "INTEGER", nullable: false),
+                    latency_max_us = table.Column<int>(type: "INTEGER", nullable: false),
+                    samples = table.Column<byte[]>(type: "BLOB", nullable: true)
+                },
+                constraints: table =>
+                {
+                    table.PrimaryKey("pk_monitor_minutes", x => new { x.monitor_id, x.minute });
+                    table.ForeignKey(
+                        name: "fk_monitor_minutes_monitors_monitor_id",
+                        column: x => x.monitor_id,
+                        principalTable: "monitors",
+                        principalColumn: "id",
+                        onDelete: ReferentialAction.Cascade);
+                });
+
+            migrationBuilder.CreateTable(
+                name: "monitor_state_changes",
+                columns: table => new
+                {
+                    id = table.Column<long>(type: "INTEGER", nullable: false)
+                        .Annotation("Sqlite:Autoincrement", true),
+                    monitor_id = table.Column<Guid>(type: "TEXT", nullable: false),
+                    at = table.Column<DateTime>(type: "TEXT", nullable: false),
+                    from = table.Column<string>(type: "TEXT", maxLength: 40, nullable: false),
+                    to = table.Column<string>(type: "TEXT", maxLength: 40, nullable: false),
+                    message = table.Column<string>(type: "TEXT", maxLength: 1000, nullable: true)
+                },
+                constraints: table =>
+                {
+                    table.PrimaryKey("pk_monitor_state_changes", x => x.id);
+                    table.ForeignKey(
+                        name: "fk_monitor_state_changes_monitors_monitor_id",
+                        column: x => x.monitor_id,
+                        principalTable: "monitors",
+                        principalColumn: "id",
+                        onDelete: ReferentialAction.Cascade);
                 });
 
             migrationBuilder.CreateIndex(
@@ -198,6 +315,43 @@ namespace Fukkyu.Server.Data.Migrations.Sqlite
                 unique: true);
 
             migrationBuilder.CreateIndex(
+                name: "ix_monitor_hours_hour",
+                table: "monitor_hours",
+                column: "hour");
+
+            migrationBuilder.CreateIndex(
+                name: "ix_monitor_minutes_minute",
+                table: "monitor_minutes",
+                column: "minute");
+
+            migrationBuilder.CreateIndex(
+                name: "ix_monitor_state_changes_at",
+                table: "monitor_state_changes",
+                column: "at");
+
+            migrationBuilder.CreateIndex(
+                name: "ix_monitor_state_changes_monitor_id_at",
+                table: "monitor_state_changes",
+                columns: new[] { "monitor_id", "at" });
+
+            migrationBuilder.CreateIndex(
+                name: "ix_monitors_component_id",
+                table: "monitors",
+                column: "component_id");
+
+            migrationBuilder.CreateIndex(
+                name: "ix_monitors_heartbeat_token_hash",
+                table: "monitors",
+                column: "heartbeat_token_hash",
+                unique: true);
+
+            migrationBuilder.CreateIndex(
+                name: "ix_monitors_key",
+                table: "monitors",
+                column: "key",
+                unique: true);
+
+            migrationBuilder.CreateIndex(
                 name: "ix_routing_rules_position",
                 table: "routing_rules",
                 column: "position");
@@ -216,7 +370,23 @@ namespace Fukkyu.Server.Data.Migrations.Sqlite
                 name: "integrations");
 
             migrationBuilder.DropTable(
+                name: "monitor_hours");
+
+            migrationBuilder.DropTable(
+                name: "monitor_minutes");
+
+            migrationBuilder.DropTable(
+                name: "monitor_state_changes");
+
+            migrationBuilder.DropTable(
                 name: "routing_rules");
+
+            migrationBuilder.DropTable(
+                name: "monitors");
+
+            migrationBuilder.DropColumn(
+                name: "status_set_by",
+                table: "components");
         }
     }
 }
