@@ -4,6 +4,7 @@ using Fukkyu.Server.Catalog;
 using Fukkyu.Server.Data;
 using Fukkyu.Server.Incidents;
 using Fukkyu.Server.Infrastructure;
+using Fukkyu.Server.Monitoring;
 using Fukkyu.Server.Ui;
 
 var builder = WebApplication.CreateBuilder(args);
@@ -16,6 +17,7 @@ builder.AddUi();
 builder.AddCatalog();
 builder.AddIncidents();
 builder.AddAlerts();
+builder.AddMonitoring();
 
 var app = builder.Build();
 
@@ -28,6 +30,7 @@ if (args.Contains("migrate"))
 await app.Services.MigrateDatabaseAsync();
 await app.Services.BootstrapAdminAsync();
 await app.Services.LoadCatalogWhenEmptyAsync();
+await app.Services.LoadMonitorsFileAsync();
 
 app.UseHttpDefaults();
 app.UseRouting();
@@ -42,6 +45,7 @@ app.MapAuth();
 app.MapCatalog();
 app.MapIncidents();
 app.MapAlerts();
+app.MapMonitoring();
 app.MapUi();
 
 app.Run();

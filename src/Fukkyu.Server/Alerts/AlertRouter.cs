@@ -26,6 +26,13 @@ public sealed class AlertRouter(IServiceScopeFactory scopes, IOptions<AlertOptio
     public const string LeaseName = "alert-router";
     private const int PageSize = 200;
 
+    /// <summary>
+    /// Statuses of an open incident, listed: enums are stored by name, so an ordering comparison
+    /// in SQL would compare names, not lifecycle order.
+    /// </summary>
+    private static readonly IncidentStatus[] OpenStatuses =
+        [IncidentStatus.Detected, IncidentStatus.Triaging, IncidentStatus.Investigating, IncidentStatus.Recovering, IncidentStatus.Verifying];
+
     /// <summary>Routes everything pending; returns how many alerts were handled.</summary>
     public async Task<int> RunOnceAsync(CancellationToken ct)
     {
@@ -160,7 +167,7 @@ public sealed class AlertRouter(IServiceScopeFactory scopes, IOptions<AlertOptio
             component = componentId is { } cid ? await db.Components.AsNoTracking().FirstOrDefaultAsync(c => c.Id == cid, ct) : null;
             openIncident = component is null ? null : await db.IncidentComponents
                 .Where(ic => ic.ComponentId == component.Id)
-                .Join(db.Incidents.Where(i => i.Status < IncidentStatus.Resolved && !i.Drill), ic => ic.IncidentId, i => i.Id, (ic, i) => i)
+                .Join(db.Incidents.Where(i => OpenStatuses.Contains(i.Status) && !i.Drill), ic => ic.IncidentId, i => i.Id, (ic, i) => i)
                 .OrderByDescending(i => i.DetectedAt).Select(i => (Guid?)i.Id).FirstOrDefaultAsync(ct);
         }
         if (component is null)

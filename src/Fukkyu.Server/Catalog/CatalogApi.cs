@@ -1,4 +1,5 @@
 using System.Globalization;
+using System.Security.Claims;
 using Fukkyu.Server.Auth;
 using Fukkyu.Server.Data;
 using Fukkyu.Server.Infrastructure;
@@ -87,7 +88,7 @@ public static class CatalogApi
             : query.FirstOrDefaultAsync(c => c.Key == idOrKey, ct);
 
     private static async Task<Results<Created<ComponentDto>, ValidationProblem, ProblemHttpResult>> Create(
-        ComponentRequest req, FukkyuDb db, TimeProvider time, ChangeSignal changes, CancellationToken ct)
+        ComponentRequest req, ClaimsPrincipal user, FukkyuDb db, TimeProvider time, ChangeSignal changes, CancellationToken ct)
     {
         var v = Validate(req, creating: true);
         var group = await ResolveGroup(db, req.Group, v, ct);
@@ -101,7 +102,7 @@ public static class CatalogApi
         }
         var now = time.GetUtcNow().UtcDateTime;
         var c = new Component { Key = req.Key!, NameJa = req.NameJa!, NameEn = req.NameEn!, CreatedAt = now, StatusChangedAt = now, Category = req.Category!.Value };
-        Apply(c, req, group, now);
+        Apply(c, req, group, now, user);
         db.Components.Add(c);
         await db.SaveChangesAsync(ct);
         changes.Raise(ChangeSignal.Components);
@@ -109,7 +110,7 @@ public static class CatalogApi
     }
 
     private static async Task<Results<Ok<ComponentDto>, ValidationProblem, ProblemHttpResult>> Update(
-        Guid id, ComponentRequest req, FukkyuDb db, TimeProvider time, ChangeSignal changes, CancellationToken ct)
+        Guid id, ComponentRequest req, ClaimsPrincipal user, FukkyuDb db, TimeProvider time, ChangeSignal changes, CancellationToken ct)
     {
         var v = Validate(req, creating: false);
         var group = await ResolveGroup(db, req.Group, v, ct);
@@ -127,7 +128,7 @@ public static class CatalogApi
             v.Add("key", Validation.Text("KeyImmutable"));
             return TypedResults.ValidationProblem(v.Errors);
         }
-        Apply(c, req, group ?? c.Group, time.GetUtcNow().UtcDateTime);
+        Apply(c, req, group ?? c.Group, time.GetUtcNow().UtcDateTime, user);
         await db.SaveChangesAsync(ct);
         changes.Raise(ChangeSignal.Components);
         return TypedResults.Ok(ComponentDto.From(c));
@@ -205,7 +206,7 @@ public static class CatalogApi
         return g;
     }
 
-    private static void Apply(Component c, ComponentRequest req, ComponentGroup? group, DateTime now)
+    private static void Apply(Component c, ComponentRequest req, ComponentGroup? group, DateTime now, ClaimsPrincipal user)
     {
         c.Category = req.Category ?? c.Category;
         c.Group = group;
@@ -223,6 +224,8 @@ public static class CatalogApi
         {
             c.Status = status;
             c.StatusChangedAt = now;
+            // A person's status is theirs: monitoring will not undo it.
+            c.StatusSetBy = "user:" + Actor.From(user).Name;
         }
         c.UpdatedAt = now;
     }

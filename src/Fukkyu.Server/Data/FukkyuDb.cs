@@ -3,6 +3,7 @@ using Fukkyu.Server.Auth;
 using Fukkyu.Server.Catalog;
 using Fukkyu.Server.Incidents;
 using Fukkyu.Server.Infrastructure;
+using Fukkyu.Server.Monitoring;
 using Microsoft.AspNetCore.DataProtection.EntityFrameworkCore;
 using Microsoft.EntityFrameworkCore;
 
@@ -30,6 +31,10 @@ public abstract class FukkyuDb(DbContextOptions options) : DbContext(options), I
     public DbSet<Alert> Alerts => Set<Alert>();
     public DbSet<ChangeEvent> ChangeEvents => Set<ChangeEvent>();
     public DbSet<RoutingRule> RoutingRules => Set<RoutingRule>();
+    public DbSet<HealthMonitor> Monitors => Set<HealthMonitor>();
+    public DbSet<MonitorStateChange> MonitorStateChanges => Set<MonitorStateChange>();
+    public DbSet<MonitorMinute> MonitorMinutes => Set<MonitorMinute>();
+    public DbSet<MonitorHour> MonitorHours => Set<MonitorHour>();
 
     protected override void ConfigureConventions(ModelConfigurationBuilder configurationBuilder)
     {
@@ -47,6 +52,7 @@ public abstract class FukkyuDb(DbContextOptions options) : DbContext(options), I
         modelBuilder.ConfigureIncidents();
         modelBuilder.ConfigureInfrastructure();
         modelBuilder.ConfigureAlerts();
+        modelBuilder.ConfigureMonitoring();
         modelBuilder.Entity<DataProtectionKey>().ToTable("data_protection_keys");
     }
 
