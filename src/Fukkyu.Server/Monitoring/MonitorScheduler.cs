@@ -374,9 +374,9 @@ public sealed class MonitorScheduler(
     /// </summary>
     public async Task<(ProbeResult Result, bool Recorded, MonitorState? State)> CheckNowAsync(HealthMonitor monitor, CancellationToken ct)
     {
-        if (IsLeader && !monitor.Paused && !_runtimes.ContainsKey(monitor.Id))
+        if (IsLeader && !monitor.Paused && (!_runtimes.TryGetValue(monitor.Id, out var known) || known.Version != monitor.Version))
         {
-            await RefreshDefinitionsAsync(ct); // just created: do not wait for the next sweep
+            await RefreshDefinitionsAsync(ct); // just created or changed: check what the person sees
         }
         if (IsLeader && _runtimes.TryGetValue(monitor.Id, out var rt))
         {
