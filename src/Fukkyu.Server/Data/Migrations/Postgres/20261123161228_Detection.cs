@@ -163,6 +163,44 @@ namespace Fukkyu.Server.Data.Migrations.Postgres
                 });
 
             migrationBuilder.CreateTable(
+                name: "reports",
+                columns: table => new
+                {
+                    id = table.Column<Guid>(type: "uuid", nullable: false),
+                    occurred_at = table.Column<DateTime>(type: "timestamp with time zone", nullable: true),
+                    what = table.Column<string>(type: "character varying(4000)", maxLength: 4000, nullable: false),
+                    impact_seen = table.Column<string>(type: "character varying(2000)", maxLength: 2000, nullable: true),
+                    reporter_name = table.Column<string>(type: "character varying(200)", maxLength: 200, nullable: false),
+                    reporter_contact = table.Column<string>(type: "character varying(320)", maxLength: 320, nullable: true),
+                    channel = table.Column<string>(type: "character varying(40)", maxLength: 40, nullable: false),
+                    customer_reference = table.Column<string>(type: "character varying(100)", maxLength: 100, nullable: true),
+                    component_id = table.Column<Guid>(type: "uuid", nullable: true),
+                    incident_id = table.Column<Guid>(type: "uuid", nullable: true),
+                    linked_at = table.Column<DateTime>(type: "timestamp with time zone", nullable: true),
+                    linked_by = table.Column<string>(type: "character varying(200)", maxLength: 200, nullable: true),
+                    created_at = table.Column<DateTime>(type: "timestamp with time zone", nullable: false),
+                    created_by_id = table.Column<Guid>(type: "uuid", nullable: true),
+                    created_by = table.Column<string>(type: "character varying(200)", maxLength: 200, nullable: false),
+                    version = table.Column<int>(type: "integer", nullable: false)
+                },
+                constraints: table =>
+                {
+                    table.PrimaryKey("pk_reports", x => x.id);
+                    table.ForeignKey(
+                        name: "fk_reports_components_component_id",
+                        column: x => x.component_id,
+                        principalTable: "components",
+                        principalColumn: "id",
+                        onDelete: ReferentialAction.SetNull);
+                    table.ForeignKey(
+                        name: "fk_reports_incidents_incident_id",
+                        column: x => x.incident_id,
+                        principalTable: "incidents",
+                        principalColumn: "id",
+                        onDelete: ReferentialAction.SetNull);
+                });
+
+            migrationBuilder.CreateTable(
                 name: "routing_rules",
                 columns: table => new
                 {
@@ -353,6 +391,21 @@ namespace Fukkyu.Server.Data.Migrations.Postgres
                 unique: true);
 
             migrationBuilder.CreateIndex(
+                name: "ix_reports_component_id_created_at",
+                table: "reports",
+                columns: new[] { "component_id", "created_at" });
+
+            migrationBuilder.CreateIndex(
+                name: "ix_reports_created_at",
+                table: "reports",
+                column: "created_at");
+
+            migrationBuilder.CreateIndex(
+                name: "ix_reports_incident_id",
+                table: "reports",
+                column: "incident_id");
+
+            migrationBuilder.CreateIndex(
                 name: "ix_routing_rules_position",
                 table: "routing_rules",
                 column: "position");
@@ -378,6 +431,9 @@ namespace Fukkyu.Server.Data.Migrations.Postgres
 
             migrationBuilder.DropTable(
                 name: "monitor_state_changes");
+
+            migrationBuilder.DropTable(
+                name: "reports");
 
             migrationBuilder.DropTable(
                 name: "routing_rules");

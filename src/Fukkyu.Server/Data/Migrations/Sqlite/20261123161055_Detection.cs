@@ -162,6 +162,44 @@ namespace Fukkyu.Server.Data.Migrations.Sqlite
                 });
 
             migrationBuilder.CreateTable(
+                name: "reports",
+                columns: table => new
+                {
+                    id = table.Column<Guid>(type: "TEXT", nullable: false),
+                    occurred_at = table.Column<DateTime>(type: "TEXT", nullable: true),
+                    what = table.Column<string>(type: "TEXT", maxLength: 4000, nullable: false),
+                    impact_seen = table.Column<string>(type: "TEXT", maxLength: 2000, nullable: true),
+                    reporter_name = table.Column<string>(type: "TEXT", maxLength: 200, nullable: false),
+                    reporter_contact = table.Column<string>(type: "TEXT", maxLength: 320, nullable: true),
+                    channel = table.Column<string>(type: "TEXT", maxLength: 40, nullable: false),
+                    customer_reference = table.Column<string>(type: "TEXT", maxLength: 100, nullable: true),
+                    component_id = table.Column<Guid>(type: "TEXT", nullable: true),
+                    incident_id = table.Column<Guid>(type: "TEXT", nullable: true),
+                    linked_at = table.Column<DateTime>(type: "TEXT", nullable: true),
+                    linked_by = table.Column<string>(type: "TEXT", maxLength: 200, nullable: true),
+                    created_at = table.Column<DateTime>(type: "TEXT", nullable: false),
+                    created_by_id = table.Column<Guid>(type: "TEXT", nullable: true),
+                    created_by = table.Column<string>(type: "TEXT", maxLength: 200, nullable: false),
+                    version = table.Column<int>(type: "INTEGER", nullable: false)
+                },
+                constraints: table =>
+                {
+                    table.PrimaryKey("pk_reports", x => x.id);
+                    table.ForeignKey(
+                        name: "fk_reports_components_component_id",
+                        column: x => x.component_id,
+                        principalTable: "components",
+                        principalColumn: "id",
+                        onDelete: ReferentialAction.SetNull);
+                    table.ForeignKey(
+                        name: "fk_reports_incidents_incident_id",
+                        column: x => x.incident_id,
+                        principalTable: "incidents",
+                        principalColumn: "id",
+                        onDelete: ReferentialAction.SetNull);
+                });
+
+            migrationBuilder.CreateTable(
                 name: "routing_rules",
                 columns: table => new
                 {
@@ -352,6 +390,21 @@ namespace Fukkyu.Server.Data.Migrations.Sqlite
                 unique: true);
 
             migrationBuilder.CreateIndex(
+                name: "ix_reports_component_id_created_at",
+                table: "reports",
+                columns: new[] { "component_id", "created_at" });
+
+            migrationBuilder.CreateIndex(
+                name: "ix_reports_created_at",
+                table: "reports",
+                column: "created_at");
+
+            migrationBuilder.CreateIndex(
+                name: "ix_reports_incident_id",
+                table: "reports",
+                column: "incident_id");
+
+            migrationBuilder.CreateIndex(
                 name: "ix_routing_rules_position",
                 table: "routing_rules",
                 column: "position");
@@ -377,6 +430,9 @@ namespace Fukkyu.Server.Data.Migrations.Sqlite
 
             migrationBuilder.DropTable(
                 name: "monitor_state_changes");
+
+            migrationBuilder.DropTable(
+                name: "reports");
 
             migrationBuilder.DropTable(
                 name: "routing_rules");
