@@ -5,6 +5,7 @@ using Fukkyu.Server.Data;
 using Fukkyu.Server.Incidents;
 using Fukkyu.Server.Infrastructure;
 using Fukkyu.Server.Monitoring;
+using Fukkyu.Server.Reports;
 using Fukkyu.Server.Ui;
 
 var builder = WebApplication.CreateBuilder(args);
@@ -18,6 +19,7 @@ builder.AddCatalog();
 builder.AddIncidents();
 builder.AddAlerts();
 builder.AddMonitoring();
+builder.AddReports();
 
 var app = builder.Build();
 
@@ -46,6 +48,7 @@ app.MapCatalog();
 app.MapIncidents();
 app.MapAlerts();
 app.MapMonitoring();
+app.MapReports();
 app.MapUi();
 
 app.Run();

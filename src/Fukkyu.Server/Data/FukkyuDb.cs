@@ -4,6 +4,7 @@ using Fukkyu.Server.Catalog;
 using Fukkyu.Server.Incidents;
 using Fukkyu.Server.Infrastructure;
 using Fukkyu.Server.Monitoring;
+using Fukkyu.Server.Reports;
 using Microsoft.AspNetCore.DataProtection.EntityFrameworkCore;
 using Microsoft.EntityFrameworkCore;
 
@@ -35,6 +36,7 @@ public abstract class FukkyuDb(DbContextOptions options) : DbContext(options), I
     public DbSet<MonitorStateChange> MonitorStateChanges => Set<MonitorStateChange>();
     public DbSet<MonitorMinute> MonitorMinutes => Set<MonitorMinute>();
     public DbSet<MonitorHour> MonitorHours => Set<MonitorHour>();
+    public DbSet<Report> Reports => Set<Report>();
 
     protected override void ConfigureConventions(ModelConfigurationBuilder configurationBuilder)
     {
@@ -53,6 +55,7 @@ public abstract class FukkyuDb(DbContextOptions options) : DbContext(options), I
         modelBuilder.ConfigureInfrastructure();
         modelBuilder.ConfigureAlerts();
         modelBuilder.ConfigureMonitoring();
+        modelBuilder.ConfigureReports();
         modelBuilder.Entity<DataProtectionKey>().ToTable("data_protection_keys");
     }
 
