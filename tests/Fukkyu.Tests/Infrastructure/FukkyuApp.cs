@@ -3,6 +3,8 @@ using System.Net.Http.Json;
 using System.Text.Json;
 using Fukkyu.Server.Data;
 using Microsoft.AspNetCore.Hosting;
+using Microsoft.AspNetCore.Hosting.Server;
+using Microsoft.AspNetCore.Hosting.Server.Features;
 using Microsoft.AspNetCore.Mvc.Testing;
 using Microsoft.AspNetCore.TestHost;
 using Microsoft.Extensions.DependencyInjection;
@@ -57,10 +59,14 @@ public sealed class FukkyuApp : WebApplicationFactory<Program>
 
     public Store Store { get; }
 
+    /// <summary>The loopback URL of the Kestrel server, when started with <c>kestrel: true</c>.</summary>
+    public string BaseUrl { get; private set; } = "http://localhost";
+
     public FakeTimeProvider? Time { get; }
 
+    /// <summary>With <paramref name="kestrel"/>, a real HTTP server on a loopback port (<see cref="BaseUrl"/>) for browsers and external tools.</summary>
     public static async Task<FukkyuApp> StartAsync(Store store, FakeTimeProvider? time = null,
-        Action<IServiceCollection>? services = null, IReadOnlyDictionary<string, string?>? settings = null)
+        Action<IServiceCollection>? services = null, IReadOnlyDictionary<string, string?>? settings = null, bool kestrel = false)
     {
         FukkyuApp app;
         if (store == Store.Postgres)
@@ -81,13 +87,26 @@ public sealed class FukkyuApp : WebApplicationFactory<Program>
             var file = Path.Combine(dir, $"{Guid.NewGuid():N}.db");
             app = new FukkyuApp(store, $"Data Source={file}", file, null, time, services, settings);
         }
-        _ = app.Server; // start now: migrations, bootstrap and the sample catalog
+        if (kestrel)
+        {
+            app.UseKestrel(0);
+            app.StartServer();
+            app.BaseUrl = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses
+                .First().Replace("[::]", "127.0.0.1", StringComparison.Ordinal).TrimEnd('/');
+        }
+        else
+        {
+            _ = app.Server; // start now: migrations, bootstrap and the sample catalog
+        }
         return app;
     }
 
     protected override void ConfigureWebHost(IWebHostBuilder builder)
     {
         builder.UseEnvironment("Testing");
+        // Serve wwwroot (CSS) from the build's static web assets, as in Development.
+        builder.UseStaticWebAssets();
+        builder.UseSetting("Urls", "http://127.0.0.1:0");
         builder.UseSetting("ConnectionStrings:Fukkyu", _connectionString);
         builder.UseSetting("Fukkyu:Database:Provider", Store == Store.Postgres ? "postgres" : "sqlite");
         builder.UseSetting("Fukkyu:Database:Migrate", "true");
