@@ -33,7 +33,7 @@ public sealed class AlertFolding(AlertOptions options, IReadOnlyDictionary<strin
     }
 
     private static bool Later(Alert candidate, Alert current) =>
-        candidate.IsOpen || (!current.IsOpen && candidate.ResolvedAt > current.ResolvedAt);
+        candidate.IsOpen || (!current.IsOpen && (candidate.ResolvedAt, candidate.FirstSeenAt, candidate.Id).CompareTo((current.ResolvedAt, current.FirstSeenAt, current.Id)) > 0);
 
     public void Apply(AlertEvent e)
     {

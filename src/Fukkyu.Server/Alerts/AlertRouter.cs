@@ -34,9 +34,12 @@ public sealed class AlertRouter(IServiceScopeFactory scopes, IOptions<AlertOptio
         [IncidentStatus.Detected, IncidentStatus.Triaging, IncidentStatus.Investigating, IncidentStatus.Recovering, IncidentStatus.Verifying];
 
     /// <summary>Routes everything pending; returns how many alerts were handled.</summary>
-    public async Task<int> RunOnceAsync(CancellationToken ct)
+    public async Task<int> RunOnceAsync(CancellationToken ct, bool settleFlapping = true)
     {
-        await SettleFlappingAsync(ct);
+        if (settleFlapping)
+        {
+            await SettleFlappingAsync(ct);
+        }
         var total = 0;
         for (var page = 0; page < 50; page++)
         {
@@ -78,8 +81,8 @@ public sealed class AlertRouter(IServiceScopeFactory scopes, IOptions<AlertOptio
             }
             rules = await db.RoutingRules.AsNoTracking().Where(r => r.Enabled).OrderBy(r => r.Position).ThenBy(r => r.CreatedAt).ToListAsync(ct);
 
-            // Outcomes that touch no incident are written together, set-based; the guard on
-            // LastChangeAt leaves an alert marked if its status changed meanwhile.
+            // Outcomes that touch no incident are written together, set-based; the version guard
+            // leaves an alert marked if the committer changed it meanwhile.
             var quick = new List<(Alert Alert, RoutingOutcome Outcome, AlertStatus Routed, Guid? Rule)>();
             foreach (var a in alerts)
             {
@@ -106,7 +109,7 @@ public sealed class AlertRouter(IServiceScopeFactory scopes, IOptions<AlertOptio
                 await using var tx = await db.Database.BeginTransactionAsync(ct);
                 foreach (var (a, outcome, routed, rule) in quick)
                 {
-                    await db.Alerts.Where(x => x.Id == a.Id && x.LastChangeAt == a.LastChangeAt && x.NeedsRouting)
+                    await db.Alerts.Where(x => x.Id == a.Id && x.Version == a.Version && x.NeedsRouting)
                         .ExecuteUpdateAsync(s => s
                             .SetProperty(x => x.NeedsRouting, false)
                             .SetProperty(x => x.RoutedStatus, routed)
@@ -226,7 +229,7 @@ public sealed class AlertRouter(IServiceScopeFactory scopes, IOptions<AlertOptio
             await using var scope = scopes.CreateAsyncScope();
             var db = scope.ServiceProvider.GetRequiredService<FukkyuDb>();
             var alert = await db.Alerts.FirstOrDefaultAsync(a => a.Id == seen.Id, ct);
-            if (alert is null || alert.LastChangeAt != seen.LastChangeAt || !alert.NeedsRouting)
+            if (alert is null || alert.Version != seen.Version || !alert.NeedsRouting)
             {
                 return; // changed meanwhile: routed again from its new state
             }
@@ -290,20 +293,34 @@ public sealed class AlertRoutingWorker(AlertRouter router, AlertRouterWakeup wak
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
         var sweep = TimeSpan.FromSeconds(Math.Max(1, options.Value.RouterSweepSeconds));
+        var leaseUntil = DateTime.MinValue;
+        var nextSweep = DateTime.MinValue;
         while (!stoppingToken.IsCancellationRequested)
         {
             try
             {
-                await using var scope = scopes.CreateAsyncScope();
-                var leases = scope.ServiceProvider.GetRequiredService<LeaseManager>();
-                if (await leases.TryAcquireAsync(AlertRouter.LeaseName, sweep * 4, stoppingToken))
+                // A commit signal must be routed at once: the lease is renewed (a write) and
+                // flapping settled only once per sweep, not on every signal.
+                var now = time.GetUtcNow().UtcDateTime;
+                if (now + (sweep * 2) >= leaseUntil)
                 {
-                    await router.RunOnceAsync(stoppingToken);
+                    await using var scope = scopes.CreateAsyncScope();
+                    var leases = scope.ServiceProvider.GetRequiredService<LeaseManager>();
+                    leaseUntil = await leases.TryAcquireAsync(AlertRouter.LeaseName, sweep * 4, stoppingToken) ? now + (sweep * 4) : DateTime.MinValue;
+                }
+                if (leaseUntil > now)
+                {
+                    await router.RunOnceAsync(stoppingToken, settleFlapping: now >= nextSweep);
+                    if (now >= nextSweep)
+                    {
+                        nextSweep = now + sweep;
+                    }
                 }
             }
             catch (Exception e) when (e is not OperationCanceledException)
             {
                 log.LogError(e, "Alert routing failed; retrying.");
+                leaseUntil = DateTime.MinValue;
             }
             try
             {

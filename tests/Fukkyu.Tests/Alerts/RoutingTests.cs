@@ -172,6 +172,43 @@ public sealed class RoutingTests
 
     [Theory]
     [MemberData(nameof(Stores.Both), MemberType = typeof(Stores))]
+    public async Task AFlappingAlertStaysOffTheTimelineUntilItSettles(Store store)
+    {
+        var clock = new Microsoft.Extensions.Time.Testing.FakeTimeProvider(DateTimeOffset.UtcNow);
+        await using var app = await FukkyuApp.StartAsync(store, clock);
+        var admin = app.Admin();
+        var (_, key) = await IntegrationAsync(admin);
+        var sender = app.Anonymous();
+        async Task<int> Entries(string n) => (await admin.GetJson($"/api/v1/incidents/{n}/timeline")).GetArrayLength();
+
+        await EnqueueAsync(sender, Trigger(key, "flappy", summary: "Website flapping", component: "web.site"));
+        var number = (await RoutedAsync(admin, expected: 1))[0].GetProperty("incident").GetProperty("number").GetString()!;
+        await EnqueueAsync(sender, Action(key, "resolve", "flappy"));
+        await EventuallyAsync(() => Entries(number), n => n == 3, "declared, attached, resolved");
+        await EnqueueAsync(sender, Trigger(key, "flappy", summary: "Website flapping", component: "web.site"));
+        await EventuallyAsync(() => Entries(number), n => n == 4, "attached again");
+        await EnqueueAsync(sender, Action(key, "resolve", "flappy"));
+        await EventuallyAsync(() => Entries(number), n => n == 5, "resolved again");
+        for (var i = 0; i < 5; i++)
+        {
+            await EnqueueAsync(sender, Trigger(key, "flappy", summary: "Website flapping", component: "web.site"));
+            await EnqueueAsync(sender, Action(key, "resolve", "flappy"));
+        }
+        await EnqueueAsync(sender, Trigger(key, "flappy", summary: "Website flapping", component: "web.site"));
+        await Task.Delay(500, TestContext.Current.CancellationToken);
+        Assert.Equal(5, await Entries(number)); // flapping: nothing more on the timeline
+        Assert.True((await AlertsAsync(admin, "?status=open"))[0].GetProperty("flapping").GetBoolean());
+
+        clock.Advance(TimeSpan.FromMinutes(6));
+
+        await EventuallyAsync(() => Entries(number), n => n == 6, "one entry once it settled");
+        var settled = (await AlertsAsync(admin, "?status=open"))[0];
+        Assert.False(settled.GetProperty("flapping").GetBoolean());
+        Assert.Equal(2, (await AlertsAsync(admin)).GetArrayLength());
+    }
+
+    [Theory]
+    [MemberData(nameof(Stores.Both), MemberType = typeof(Stores))]
     public async Task AlertsAreListedWithTheirIncidentAndFilteredByIt(Store store)
     {
         await using var app = await FukkyuApp.StartAsync(store);
