@@ -138,6 +138,11 @@ public sealed class Alert : IVersioned
 
     /// <summary>Set when the status changed and routing has not acted on it yet.</summary>
     public bool NeedsRouting { get; set; }
+    /// <summary>
+    /// Bumped on every status change (not on duplicates): routing writes its outcome only if this
+    /// is still what it read, so a change in between is never lost and duplicates never get in the way.
+    /// </summary>
+    public int StateSeq { get; set; }
     /// <summary>The status routing last acted on: triggered (opened/attached) or resolved (posted).</summary>
     public AlertStatus? RoutedStatus { get; set; }
     public RoutingOutcome? Outcome { get; set; }

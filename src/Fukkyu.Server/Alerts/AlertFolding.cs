@@ -50,12 +50,14 @@ public sealed class AlertFolding(AlertOptions options, IReadOnlyDictionary<strin
                 {
                     latest.Status = AlertStatus.Acknowledged;
                     latest.AcknowledgedAt = e.ReceivedAt;
+                    latest.StateSeq++;
                 }
                 break;
             case AlertAction.Resolve when latest is { IsOpen: true }:
                 Touch(latest, e);
                 latest.Status = AlertStatus.Resolved;
                 latest.ResolvedAt = e.ReceivedAt;
+                latest.StateSeq++;
                 CountChange(latest, e.ReceivedAt);
                 latest.NeedsRouting = !latest.Flapping;
                 break;
@@ -86,6 +88,7 @@ public sealed class AlertFolding(AlertOptions options, IReadOnlyDictionary<strin
                 Describe(recent, e);
                 CountChange(recent, e.ReceivedAt);
                 recent.Status = AlertStatus.Triggered;
+                recent.StateSeq++;
                 recent.ResolvedAt = null;
                 recent.AcknowledgedAt = null;
                 recent.Flapping = true;
@@ -108,6 +111,7 @@ public sealed class AlertFolding(AlertOptions options, IReadOnlyDictionary<strin
             StateChanges = recent is null ? 1 : (e.ReceivedAt - recent.WindowStartedAt <= window ? recent.StateChanges : 0) + 1,
             WindowStartedAt = recent is not null && e.ReceivedAt - recent.WindowStartedAt <= window ? recent.WindowStartedAt : e.ReceivedAt,
             NeedsRouting = true,
+            StateSeq = 1,
         };
         Describe(alert, e);
         _latest[key] = alert;

@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using System.Threading.Channels;
 using Fukkyu.Server.Data;
+using Fukkyu.Server.Infrastructure;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Options;
 
@@ -96,9 +97,25 @@ public sealed class AlertCommitWorker(
     IOptions<AlertOptions> options,
     TimeProvider time,
     AlertRouterWakeup router,
+    ChangeSignal signal,
     ILogger<AlertCommitWorker> log) : BackgroundService
 {
     private readonly List<PendingIngest> _batch = [];
+    private Dictionary<string, Guid>? _components;
+    private long _componentsLoadedAt;
+
+    public override Task StartAsync(CancellationToken cancellationToken)
+    {
+        // Component keys change rarely: cached, dropped on a local change, re-read every 30 s for other nodes'.
+        signal.Changed += topic =>
+        {
+            if (topic == ChangeSignal.Components)
+            {
+                _components = null;
+            }
+        };
+        return base.StartAsync(cancellationToken);
+    }
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
@@ -180,7 +197,13 @@ public sealed class AlertCommitWorker(
             var existing = await db.Alerts
                 .Where(a => sources.Contains(a.SourceId) && keys.Contains(a.DedupKey) && (a.ResolvedAt == null || a.ResolvedAt >= since))
                 .ToListAsync(ct);
-            var components = await db.Components.AsNoTracking().Select(c => new { c.Key, c.Id }).ToDictionaryAsync(c => c.Key, c => c.Id, ct);
+            var components = _components;
+            if (components is null || Stopwatch.GetElapsedTime(_componentsLoadedAt) > TimeSpan.FromSeconds(30))
+            {
+                components = await db.Components.AsNoTracking().Select(c => new { c.Key, c.Id }).ToDictionaryAsync(c => c.Key, c => c.Id, ct);
+                _components = components;
+                _componentsLoadedAt = Stopwatch.GetTimestamp();
+            }
             var folding = new AlertFolding(o, components);
             folding.Load(existing);
             foreach (var e in events)

@@ -60,7 +60,7 @@ public sealed class AlertRouter(IServiceScopeFactory scopes, IOptions<AlertOptio
         var db = scope.ServiceProvider.GetRequiredService<FukkyuDb>();
         var cutoff = Now - TimeSpan.FromSeconds(options.Value.FlapQuietSeconds);
         await db.Alerts.Where(a => a.Flapping && a.LastChangeAt < cutoff)
-            .ExecuteUpdateAsync(s => s.SetProperty(a => a.Flapping, false).SetProperty(a => a.NeedsRouting, true), ct);
+            .ExecuteUpdateAsync(s => s.SetProperty(a => a.Flapping, false).SetProperty(a => a.NeedsRouting, true).SetProperty(a => a.StateSeq, a => a.StateSeq + 1), ct);
     }
 
     private DateTime Now => time.GetUtcNow().UtcDateTime;
@@ -106,15 +106,21 @@ public sealed class AlertRouter(IServiceScopeFactory scopes, IOptions<AlertOptio
             }
             if (quick.Count > 0)
             {
+                // One statement per kind of outcome; the StateSeq guard leaves an alert marked if
+                // its status changed meanwhile (duplicates do not count).
                 await using var tx = await db.Database.BeginTransactionAsync(ct);
-                foreach (var (a, outcome, routed, rule) in quick)
+                foreach (var group in quick.GroupBy(q => (q.Alert.StateSeq, q.Outcome, q.Routed, q.Rule)))
                 {
-                    await db.Alerts.Where(x => x.Id == a.Id && x.Version == a.Version && x.NeedsRouting)
-                        .ExecuteUpdateAsync(s => s
-                            .SetProperty(x => x.NeedsRouting, false)
-                            .SetProperty(x => x.RoutedStatus, routed)
-                            .SetProperty(x => x.Outcome, outcome)
-                            .SetProperty(x => x.RuleId, rule), ct);
+                    var (seq, outcome, routed, rule) = group.Key;
+                    foreach (var chunk in group.Select(q => q.Alert.Id).Chunk(500))
+                    {
+                        await db.Alerts.Where(x => chunk.Contains(x.Id) && x.StateSeq == seq && x.NeedsRouting)
+                            .ExecuteUpdateAsync(s => s
+                                .SetProperty(x => x.NeedsRouting, false)
+                                .SetProperty(x => x.RoutedStatus, routed)
+                                .SetProperty(x => x.Outcome, outcome)
+                                .SetProperty(x => x.RuleId, rule), ct);
+                    }
                 }
                 await tx.CommitAsync(ct);
             }
@@ -221,48 +227,55 @@ public sealed class AlertRouter(IServiceScopeFactory scopes, IOptions<AlertOptio
         await FinishAsync(seen, incidentId, RoutingOutcome.Opened, AlertStatus.Triggered, rule?.Id, caller, AlertTimelineKinds.Attached, ct);
     }
 
-    /// <summary>Links the alert to its incident with a timeline entry, in one transaction, unless the alert changed meanwhile.</summary>
+    /// <summary>Links the alert to its incident with a timeline entry, in one transaction, unless the alert's status changed meanwhile.</summary>
     private async Task FinishAsync(Alert seen, Guid? incidentId, RoutingOutcome outcome, AlertStatus routed, Guid? ruleId, Caller caller, string? timelineKind, CancellationToken ct)
     {
         for (var attempt = 1; attempt <= 3; attempt++)
         {
             await using var scope = scopes.CreateAsyncScope();
             var db = scope.ServiceProvider.GetRequiredService<FukkyuDb>();
-            var alert = await db.Alerts.FirstOrDefaultAsync(a => a.Id == seen.Id, ct);
-            if (alert is null || alert.Version != seen.Version || !alert.NeedsRouting)
-            {
-                return; // changed meanwhile: routed again from its new state
-            }
+            await using var tx = await db.Database.BeginTransactionAsync(ct);
             if (incidentId is { } id && timelineKind is not null)
             {
                 var incident = await db.Incidents.FirstOrDefaultAsync(i => i.Id == id, ct);
                 if (incident is not null && incident.Status != IncidentStatus.Closed)
                 {
-                    Timeline.Append(db, incident, caller.Actor, Now, timelineKind, alert.Summary, new
+                    Timeline.Append(db, incident, caller.Actor, Now, timelineKind, seen.Summary, new
                     {
-                        alertId = alert.Id,
-                        dedupKey = alert.DedupKey,
-                        source = alert.SourceName,
-                        severity = WireEnum.Name(alert.Severity),
-                        count = alert.Count,
-                        firstSeenAt = alert.FirstSeenAt,
-                        resolvedAt = alert.ResolvedAt,
+                        alertId = seen.Id,
+                        dedupKey = seen.DedupKey,
+                        source = seen.SourceName,
+                        severity = WireEnum.Name(seen.Severity),
+                        count = seen.Count,
+                        firstSeenAt = seen.FirstSeenAt,
+                        resolvedAt = seen.ResolvedAt,
                     });
                 }
             }
-            alert.IncidentId = incidentId ?? alert.IncidentId;
-            alert.Outcome = outcome;
-            alert.RoutedStatus = routed;
-            alert.RuleId = ruleId;
-            alert.NeedsRouting = false;
+            var linkTo = incidentId ?? seen.IncidentId;
             try
             {
                 await db.SaveChangesAsync(ct);
+                // Set-based and guarded by StateSeq: duplicates folding in meanwhile do not matter,
+                // a status change does (then nothing is written and the alert is routed again).
+                var updated = await db.Alerts.Where(a => a.Id == seen.Id && a.StateSeq == seen.StateSeq && a.NeedsRouting)
+                    .ExecuteUpdateAsync(s => s
+                        .SetProperty(a => a.IncidentId, linkTo)
+                        .SetProperty(a => a.Outcome, outcome)
+                        .SetProperty(a => a.RoutedStatus, routed)
+                        .SetProperty(a => a.RuleId, ruleId)
+                        .SetProperty(a => a.NeedsRouting, false), ct);
+                if (updated == 0)
+                {
+                    await tx.RollbackAsync(ct);
+                    return;
+                }
+                await tx.CommitAsync(ct);
                 return;
             }
             catch (DbUpdateConcurrencyException)
             {
-                // The committer or a person changed the alert or the incident; read again.
+                // Someone changed the incident meanwhile: read it again.
             }
         }
     }

@@ -170,6 +170,10 @@ namespace Fukkyu.Server.Data.Migrations.Postgres
                         .HasColumnType("integer")
                         .HasColumnName("state_changes");
 
+                    b.Property<int>("StateSeq")
+                        .HasColumnType("integer")
+                        .HasColumnName("state_seq");
+
                     b.Property<string>("Status")
                         .IsRequired()
                         .HasMaxLength(40)

@@ -164,6 +164,10 @@ namespace Fukkyu.Server.Data.Migrations.Sqlite
                         .HasColumnType("INTEGER")
                         .HasColumnName("state_changes");
 
+                    b.Property<int>("StateSeq")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("state_seq");
+
                     b.Property<string>("Status")
                         .IsRequired()
                         .HasMaxLength(40)

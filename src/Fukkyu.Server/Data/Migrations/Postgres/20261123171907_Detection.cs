@@ -53,6 +53,7 @@ namespace Fukkyu.Server.Data.Migrations.Postgres
                     last_change_at = table.Column<DateTime>(type: "timestamp with time zone", nullable: false),
                     flapping = table.Column<bool>(type: "boolean", nullable: false),
                     needs_routing = table.Column<bool>(type: "boolean", nullable: false),
+                    state_seq = table.Column<int>(type: "integer", nullable: false),
                     routed_status = table.Column<string>(type: "character varying(40)", maxLength: 40, nullable: true),
                     outcome = table.Column<string>(type: "character varying(40)", maxLength: 40, nullable: true),
                     rule_id = table.Column<Guid>(type: "uuid", nullable: true),

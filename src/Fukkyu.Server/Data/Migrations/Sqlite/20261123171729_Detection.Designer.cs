@@ -11,7 +11,7 @@ using Microsoft.EntityFrameworkCore.Storage.ValueConversion;
 namespace Fukkyu.Server.Data.Migrations.Sqlite
 {
     [DbContext(typeof(SqliteFukkyuDb))]
-    [Migration("20261123161055_Detection")]
+    [Migration("20261123171729_Detection")]
     partial class Detection
     {
         /// <inheritdoc />
@@ -166,6 +166,10 @@ namespace Fukkyu.Server.Data.Migrations.Sqlite
                     b.Property<int>("StateChanges")
                         .HasColumnType("INTEGER")
                         .HasColumnName("state_changes");
+
+                    b.Property<int>("StateSeq")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("state_seq");
 
                     b.Property<string>("Status")
                         .IsRequired()

@@ -13,7 +13,7 @@ using Npgsql.EntityFrameworkCore.PostgreSQL.Metadata;
 namespace Fukkyu.Server.Data.Migrations.Postgres
 {
     [DbContext(typeof(PostgresFukkyuDb))]
-    [Migration("20261123161228_Detection")]
+    [Migration("20261123171907_Detection")]
     partial class Detection
     {
         /// <inheritdoc />
@@ -172,6 +172,10 @@ namespace Fukkyu.Server.Data.Migrations.Postgres
                     b.Property<int>("StateChanges")
                         .HasColumnType("integer")
                         .HasColumnName("state_changes");
+
+                    b.Property<int>("StateSeq")
+                        .HasColumnType("integer")
+                        .HasColumnName("state_seq");
 
                     b.Property<string>("Status")
                         .IsRequired()

@@ -52,6 +52,7 @@ namespace Fukkyu.Server.Data.Migrations.Sqlite
                     last_change_at = table.Column<DateTime>(type: "TEXT", nullable: false),
                     flapping = table.Column<bool>(type: "INTEGER", nullable: false),
                     needs_routing = table.Column<bool>(type: "INTEGER", nullable: false),
+                    state_seq = table.Column<int>(type: "INTEGER", nullable: false),
                     routed_status = table.Column<string>(type: "TEXT", maxLength: 40, nullable: true),
                     outcome = table.Column<string>(type: "TEXT", maxLength: 40, nullable: true),
                     rule_id = table.Column<Guid>(type: "TEXT", nullable: true),
