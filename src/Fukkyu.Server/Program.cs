@@ -1,9 +1,12 @@
+using Fukkyu.Server.Alerts;
 using Fukkyu.Server.Auth;
 using Fukkyu.Server.Catalog;
 using Fukkyu.Server.Data;
 using Fukkyu.Server.Incidents;
 using Fukkyu.Server.Infrastructure;
 using Fukkyu.Server.Notifications;
+using Fukkyu.Server.Monitoring;
+using Fukkyu.Server.Reports;
 using Fukkyu.Server.Ui;
 
 var builder = WebApplication.CreateBuilder(args);
@@ -17,6 +20,9 @@ builder.AddUi();
 builder.AddCatalog();
 builder.AddIncidents();
 builder.AddNotifications();
+builder.AddAlerts();
+builder.AddMonitoring();
+builder.AddReports();
 
 var app = builder.Build();
 
@@ -29,6 +35,7 @@ if (args.Contains("migrate"))
 await app.Services.MigrateDatabaseAsync();
 await app.Services.BootstrapAdminAsync();
 await app.Services.LoadCatalogWhenEmptyAsync();
+await app.Services.LoadMonitorsFileAsync();
 
 app.UseHttpDefaults();
 app.UseRouting();
@@ -43,6 +50,9 @@ app.MapAuth();
 app.MapCatalog();
 app.MapIncidents();
 app.MapNotifications();
+app.MapAlerts();
+app.MapMonitoring();
+app.MapReports();
 app.MapUi();
 
 app.Run();

@@ -7,7 +7,8 @@ namespace Fukkyu.Server.Auth;
 
 public static class AuthExtensions
 {
-    private const string SelectorScheme = "Fukkyu";
+    /// <summary>The policy scheme that picks API key or cookie; features may wrap its selector.</summary>
+    public const string SelectorScheme = "Fukkyu";
 
     public static IHostApplicationBuilder AddAuth(this IHostApplicationBuilder builder)
     {

@@ -1,4 +1,5 @@
 using System.Globalization;
+using System.Security.Claims;
 using Fukkyu.Server.Auth;
 using Fukkyu.Server.Data;
 using Fukkyu.Server.Infrastructure;
@@ -89,7 +90,7 @@ public static class CatalogApi
             : query.FirstOrDefaultAsync(c => c.Key == idOrKey, ct);
 
     private static async Task<Results<Created<ComponentDto>, ValidationProblem, ProblemHttpResult>> Create(
-        ComponentRequest req, FukkyuDb db, TimeProvider time, ChangeSignal changes, CancellationToken ct)
+        ComponentRequest req, ClaimsPrincipal user, FukkyuDb db, TimeProvider time, ChangeSignal changes, CancellationToken ct)
     {
         var v = Validate(req, creating: true);
         var group = await ResolveGroup(db, req.Group, v, ct);
@@ -103,7 +104,7 @@ public static class CatalogApi
         }
         var now = time.GetUtcNow().UtcDateTime;
         var c = new Component { Key = req.Key!, NameJa = req.NameJa!, NameEn = req.NameEn!, CreatedAt = now, StatusChangedAt = now, Category = req.Category!.Value };
-        Apply(c, req, group, now);
+        Apply(c, req, group, now, user);
         db.Components.Add(c);
         await db.SaveChangesAsync(ct);
         changes.Raise(ChangeSignal.Components);
@@ -111,7 +112,7 @@ public static class CatalogApi
     }
 
     private static async Task<Results<Ok<ComponentDto>, ValidationProblem, ProblemHttpResult>> Update(
-        Guid id, ComponentRequest req, FukkyuDb db, TimeProvider time, ChangeSignal changes, CancellationToken ct)
+        Guid id, ComponentRequest req, ClaimsPrincipal user, FukkyuDb db, TimeProvider time, ChangeSignal changes, CancellationToken ct)
     {
         var v = Validate(req, creating: false);
         var group = await ResolveGroup(db, req.Group, v, ct);
@@ -129,7 +130,7 @@ public static class CatalogApi
             v.Add("key", Validation.Text("KeyImmutable"));
             return TypedResults.ValidationProblem(v.Errors);
         }
-        Apply(c, req, group ?? c.Group, time.GetUtcNow().UtcDateTime);
+        Apply(c, req, group ?? c.Group, time.GetUtcNow().UtcDateTime, user);
         await db.SaveChangesAsync(ct);
         changes.Raise(ChangeSignal.Components);
         return TypedResults.Ok(ComponentDto.From(c));
@@ -207,7 +208,7 @@ public static class CatalogApi
         return g;
     }
 
-    private static void Apply(Component c, ComponentRequest req, ComponentGroup? group, DateTime now)
+    private static void Apply(Component c, ComponentRequest req, ComponentGroup? group, DateTime now, ClaimsPrincipal user)
     {
         c.Category = req.Category ?? c.Category;
         c.Group = group;
@@ -225,6 +226,8 @@ public static class CatalogApi
         {
             c.Status = status;
             c.StatusChangedAt = now;
+            // A person's status is theirs: monitoring will not undo it.
+            c.StatusSetBy = "user:" + Actor.From(user).Name;
         }
         c.UpdatedAt = now;
     }

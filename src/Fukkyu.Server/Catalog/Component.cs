@@ -68,6 +68,11 @@ public sealed class Component : IVersioned
     public int Position { get; set; }
     public ComponentStatus Status { get; set; } = ComponentStatus.Operational;
     public DateTime StatusChangedAt { get; set; }
+    /// <summary>
+    /// Who set the current status (<c>monitoring</c>, <c>user:…</c>, a control, a maintenance
+    /// window), so that each only undoes its own. Null: never changed.
+    /// </summary>
+    public string? StatusSetBy { get; set; }
     public DateTime CreatedAt { get; set; }
     public DateTime UpdatedAt { get; set; }
     public int Version { get; set; }
@@ -104,6 +109,7 @@ public static class CatalogModel
             e.Property(c => c.Pair).HasMaxLength(40);
             e.Property(c => c.Asset).HasMaxLength(40);
             e.Property(c => c.Network).HasMaxLength(60);
+            e.Property(c => c.StatusSetBy).HasMaxLength(100);
             e.Property(c => c.Version).IsConcurrencyToken();
             e.HasOne(c => c.Group).WithMany().HasForeignKey(c => c.GroupId).OnDelete(DeleteBehavior.SetNull);
         });

@@ -1,8 +1,11 @@
+using Fukkyu.Server.Alerts;
 using Fukkyu.Server.Auth;
 using Fukkyu.Server.Catalog;
 using Fukkyu.Server.Incidents;
 using Fukkyu.Server.Infrastructure;
 using Fukkyu.Server.Notifications;
+using Fukkyu.Server.Monitoring;
+using Fukkyu.Server.Reports;
 using Microsoft.AspNetCore.DataProtection.EntityFrameworkCore;
 using Microsoft.EntityFrameworkCore;
 
@@ -26,6 +29,15 @@ public abstract class FukkyuDb(DbContextOptions options) : DbContext(options), I
     public DbSet<IncidentCounter> IncidentCounters => Set<IncidentCounter>();
     public DbSet<TimelineEntry> TimelineEntries => Set<TimelineEntry>();
     public DbSet<Lease> Leases => Set<Lease>();
+    public DbSet<Integration> Integrations => Set<Integration>();
+    public DbSet<Alert> Alerts => Set<Alert>();
+    public DbSet<ChangeEvent> ChangeEvents => Set<ChangeEvent>();
+    public DbSet<RoutingRule> RoutingRules => Set<RoutingRule>();
+    public DbSet<HealthMonitor> Monitors => Set<HealthMonitor>();
+    public DbSet<MonitorStateChange> MonitorStateChanges => Set<MonitorStateChange>();
+    public DbSet<MonitorMinute> MonitorMinutes => Set<MonitorMinute>();
+    public DbSet<MonitorHour> MonitorHours => Set<MonitorHour>();
+    public DbSet<Report> Reports => Set<Report>();
 
     protected override void ConfigureConventions(ModelConfigurationBuilder configurationBuilder)
     {
@@ -44,6 +56,9 @@ public abstract class FukkyuDb(DbContextOptions options) : DbContext(options), I
         modelBuilder.ConfigureInfrastructure();
         modelBuilder.ConfigureJobs();
         modelBuilder.ConfigureNotifications();
+        modelBuilder.ConfigureAlerts();
+        modelBuilder.ConfigureMonitoring();
+        modelBuilder.ConfigureReports();
         modelBuilder.Entity<DataProtectionKey>().ToTable("data_protection_keys");
     }
 

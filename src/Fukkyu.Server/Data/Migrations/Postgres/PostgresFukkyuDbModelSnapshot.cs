@@ -23,6 +23,414 @@ namespace Fukkyu.Server.Data.Migrations.Postgres
 
             NpgsqlModelBuilderExtensions.UseIdentityByDefaultColumns(modelBuilder);
 
+            modelBuilder.Entity("Fukkyu.Server.Alerts.Alert", b =>
+                {
+                    b.Property<Guid>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("uuid")
+                        .HasColumnName("id");
+
+                    b.Property<DateTime?>("AcknowledgedAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("acknowledged_at");
+
+                    b.Property<string>("Class")
+                        .HasMaxLength(1024)
+                        .HasColumnType("character varying(1024)")
+                        .HasColumnName("class");
+
+                    b.Property<string>("Client")
+                        .HasMaxLength(1024)
+                        .HasColumnType("character varying(1024)")
+                        .HasColumnName("client");
+
+                    b.Property<string>("ClientUrl")
+                        .HasMaxLength(1024)
+                        .HasColumnType("character varying(1024)")
+                        .HasColumnName("client_url");
+
+                    b.Property<Guid?>("ComponentId")
+                        .HasColumnType("uuid")
+                        .HasColumnName("component_id");
+
+                    b.Property<string>("ComponentName")
+                        .HasMaxLength(1024)
+                        .HasColumnType("character varying(1024)")
+                        .HasColumnName("component_name");
+
+                    b.Property<int>("Count")
+                        .HasColumnType("integer")
+                        .HasColumnName("count");
+
+                    b.Property<string>("DedupKey")
+                        .IsRequired()
+                        .HasMaxLength(255)
+                        .HasColumnType("character varying(255)")
+                        .HasColumnName("dedup_key");
+
+                    b.Property<string>("Details")
+                        .HasMaxLength(524288)
+                        .HasColumnType("character varying(524288)")
+                        .HasColumnName("details");
+
+                    b.Property<DateTime>("FirstSeenAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("first_seen_at");
+
+                    b.Property<bool>("Flapping")
+                        .HasColumnType("boolean")
+                        .HasColumnName("flapping");
+
+                    b.Property<string>("Group")
+                        .HasMaxLength(1024)
+                        .HasColumnType("character varying(1024)")
+                        .HasColumnName("group");
+
+                    b.Property<string>("Images")
+                        .HasMaxLength(65536)
+                        .HasColumnType("character varying(65536)")
+                        .HasColumnName("images");
+
+                    b.Property<Guid?>("IncidentId")
+                        .HasColumnType("uuid")
+                        .HasColumnName("incident_id");
+
+                    b.Property<string>("Labels")
+                        .HasMaxLength(16384)
+                        .HasColumnType("character varying(16384)")
+                        .HasColumnName("labels");
+
+                    b.Property<DateTime>("LastChangeAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("last_change_at");
+
+                    b.Property<DateTime>("LastSeenAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("last_seen_at");
+
+                    b.Property<string>("Links")
+                        .HasMaxLength(65536)
+                        .HasColumnType("character varying(65536)")
+                        .HasColumnName("links");
+
+                    b.Property<bool>("NeedsRouting")
+                        .HasColumnType("boolean")
+                        .HasColumnName("needs_routing");
+
+                    b.Property<string>("Origin")
+                        .IsRequired()
+                        .HasMaxLength(40)
+                        .HasColumnType("character varying(40)")
+                        .HasColumnName("origin");
+
+                    b.Property<string>("Outcome")
+                        .HasMaxLength(40)
+                        .HasColumnType("character varying(40)")
+                        .HasColumnName("outcome");
+
+                    b.Property<DateTime?>("ResolvedAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("resolved_at");
+
+                    b.Property<string>("RoutedStatus")
+                        .HasMaxLength(40)
+                        .HasColumnType("character varying(40)")
+                        .HasColumnName("routed_status");
+
+                    b.Property<Guid?>("RuleId")
+                        .HasColumnType("uuid")
+                        .HasColumnName("rule_id");
+
+                    b.Property<string>("Severity")
+                        .IsRequired()
+                        .HasMaxLength(40)
+                        .HasColumnType("character varying(40)")
+                        .HasColumnName("severity");
+
+                    b.Property<string>("Source")
+                        .HasMaxLength(1024)
+                        .HasColumnType("character varying(1024)")
+                        .HasColumnName("source");
+
+                    b.Property<Guid>("SourceId")
+                        .HasColumnType("uuid")
+                        .HasColumnName("source_id");
+
+                    b.Property<string>("SourceName")
+                        .IsRequired()
+                        .HasMaxLength(200)
+                        .HasColumnType("character varying(200)")
+                        .HasColumnName("source_name");
+
+                    b.Property<DateTime?>("StartedAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("started_at");
+
+                    b.Property<int>("StateChanges")
+                        .HasColumnType("integer")
+                        .HasColumnName("state_changes");
+
+                    b.Property<int>("StateSeq")
+                        .HasColumnType("integer")
+                        .HasColumnName("state_seq");
+
+                    b.Property<string>("Status")
+                        .IsRequired()
+                        .HasMaxLength(40)
+                        .HasColumnType("character varying(40)")
+                        .HasColumnName("status");
+
+                    b.Property<string>("Summary")
+                        .IsRequired()
+                        .HasMaxLength(1024)
+                        .HasColumnType("character varying(1024)")
+                        .HasColumnName("summary");
+
+                    b.Property<int>("Version")
+                        .IsConcurrencyToken()
+                        .HasColumnType("integer")
+                        .HasColumnName("version");
+
+                    b.Property<DateTime>("WindowStartedAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("window_started_at");
+
+                    b.HasKey("Id")
+                        .HasName("pk_alerts");
+
+                    b.HasIndex("ComponentId")
+                        .HasDatabaseName("ix_alerts_component_id");
+
+                    b.HasIndex("IncidentId")
+                        .HasDatabaseName("ix_alerts_incident_id");
+
+                    b.HasIndex("LastSeenAt")
+                        .HasDatabaseName("ix_alerts_last_seen_at");
+
+                    b.HasIndex("NeedsRouting")
+                        .HasDatabaseName("ix_alerts_needs_routing")
+                        .HasFilter("needs_routing");
+
+                    b.HasIndex("SourceId", "DedupKey")
+                        .IsUnique()
+                        .HasDatabaseName("ix_alerts_source_id_dedup_key")
+                        .HasFilter("resolved_at IS NULL");
+
+                    b.HasIndex("Status", "LastSeenAt")
+                        .HasDatabaseName("ix_alerts_status_last_seen_at");
+
+                    b.HasIndex("SourceId", "DedupKey", "ResolvedAt")
+                        .HasDatabaseName("ix_alerts_source_id_dedup_key_resolved_at");
+
+                    b.ToTable("alerts", (string)null);
+                });
+
+            modelBuilder.Entity("Fukkyu.Server.Alerts.ChangeEvent", b =>
+                {
+                    b.Property<Guid>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("uuid")
+                        .HasColumnName("id");
+
+                    b.Property<string>("Details")
+                        .HasMaxLength(524288)
+                        .HasColumnType("character varying(524288)")
+                        .HasColumnName("details");
+
+                    b.Property<Guid>("IntegrationId")
+                        .HasColumnType("uuid")
+                        .HasColumnName("integration_id");
+
+                    b.Property<string>("Links")
+                        .HasMaxLength(65536)
+                        .HasColumnType("character varying(65536)")
+                        .HasColumnName("links");
+
+                    b.Property<DateTime>("ReceivedAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("received_at");
+
+                    b.Property<string>("Source")
+                        .HasMaxLength(1024)
+                        .HasColumnType("character varying(1024)")
+                        .HasColumnName("source");
+
+                    b.Property<string>("Summary")
+                        .IsRequired()
+                        .HasMaxLength(1024)
+                        .HasColumnType("character varying(1024)")
+                        .HasColumnName("summary");
+
+                    b.Property<DateTime?>("Timestamp")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("timestamp");
+
+                    b.HasKey("Id")
+                        .HasName("pk_change_events");
+
+                    b.HasIndex("IntegrationId")
+                        .HasDatabaseName("ix_change_events_integration_id");
+
+                    b.HasIndex("ReceivedAt")
+                        .HasDatabaseName("ix_change_events_received_at");
+
+                    b.ToTable("change_events", (string)null);
+                });
+
+            modelBuilder.Entity("Fukkyu.Server.Alerts.Integration", b =>
+                {
+                    b.Property<Guid>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("uuid")
+                        .HasColumnName("id");
+
+                    b.Property<Guid?>("ComponentId")
+                        .HasColumnType("uuid")
+                        .HasColumnName("component_id");
+
+                    b.Property<DateTime>("CreatedAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("created_at");
+
+                    b.Property<string>("CreatedBy")
+                        .HasMaxLength(200)
+                        .HasColumnType("character varying(200)")
+                        .HasColumnName("created_by");
+
+                    b.Property<DateTime?>("DisabledAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("disabled_at");
+
+                    b.Property<string>("KeyHash")
+                        .IsRequired()
+                        .HasMaxLength(64)
+                        .HasColumnType("character varying(64)")
+                        .HasColumnName("key_hash");
+
+                    b.Property<string>("KeyPrefix")
+                        .IsRequired()
+                        .HasMaxLength(16)
+                        .HasColumnType("character varying(16)")
+                        .HasColumnName("key_prefix");
+
+                    b.Property<string>("Name")
+                        .IsRequired()
+                        .HasMaxLength(200)
+                        .HasColumnType("character varying(200)")
+                        .HasColumnName("name");
+
+                    b.Property<string>("Type")
+                        .IsRequired()
+                        .HasMaxLength(40)
+                        .HasColumnType("character varying(40)")
+                        .HasColumnName("type");
+
+                    b.Property<int>("Version")
+                        .IsConcurrencyToken()
+                        .HasColumnType("integer")
+                        .HasColumnName("version");
+
+                    b.HasKey("Id")
+                        .HasName("pk_integrations");
+
+                    b.HasIndex("ComponentId")
+                        .HasDatabaseName("ix_integrations_component_id");
+
+                    b.HasIndex("KeyHash")
+                        .IsUnique()
+                        .HasDatabaseName("ix_integrations_key_hash");
+
+                    b.ToTable("integrations", (string)null);
+                });
+
+            modelBuilder.Entity("Fukkyu.Server.Alerts.RoutingRule", b =>
+                {
+                    b.Property<Guid>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("uuid")
+                        .HasColumnName("id");
+
+                    b.Property<string>("Action")
+                        .IsRequired()
+                        .HasMaxLength(40)
+                        .HasColumnType("character varying(40)")
+                        .HasColumnName("action");
+
+                    b.Property<Guid?>("ComponentId")
+                        .HasColumnType("uuid")
+                        .HasColumnName("component_id");
+
+                    b.Property<string>("ComponentImpact")
+                        .IsRequired()
+                        .HasMaxLength(40)
+                        .HasColumnType("character varying(40)")
+                        .HasColumnName("component_impact");
+
+                    b.Property<DateTime>("CreatedAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("created_at");
+
+                    b.Property<bool>("Enabled")
+                        .HasColumnType("boolean")
+                        .HasColumnName("enabled");
+
+                    b.Property<Guid?>("FallbackComponentId")
+                        .HasColumnType("uuid")
+                        .HasColumnName("fallback_component_id");
+
+                    b.Property<string>("ImpactScope")
+                        .IsRequired()
+                        .HasMaxLength(40)
+                        .HasColumnType("character varying(40)")
+                        .HasColumnName("impact_scope");
+
+                    b.Property<string>("Labels")
+                        .HasMaxLength(16384)
+                        .HasColumnType("character varying(16384)")
+                        .HasColumnName("labels");
+
+                    b.Property<string>("MinSeverity")
+                        .HasMaxLength(40)
+                        .HasColumnType("character varying(40)")
+                        .HasColumnName("min_severity");
+
+                    b.Property<string>("Name")
+                        .IsRequired()
+                        .HasMaxLength(200)
+                        .HasColumnType("character varying(200)")
+                        .HasColumnName("name");
+
+                    b.Property<string>("Origin")
+                        .HasMaxLength(40)
+                        .HasColumnType("character varying(40)")
+                        .HasColumnName("origin");
+
+                    b.Property<int>("Position")
+                        .HasColumnType("integer")
+                        .HasColumnName("position");
+
+                    b.Property<Guid?>("SourceId")
+                        .HasColumnType("uuid")
+                        .HasColumnName("source_id");
+
+                    b.Property<DateTime>("UpdatedAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("updated_at");
+
+                    b.Property<int>("Version")
+                        .IsConcurrencyToken()
+                        .HasColumnType("integer")
+                        .HasColumnName("version");
+
+                    b.HasKey("Id")
+                        .HasName("pk_routing_rules");
+
+                    b.HasIndex("Position")
+                        .HasDatabaseName("ix_routing_rules_position");
+
+                    b.ToTable("routing_rules", (string)null);
+                });
+
             modelBuilder.Entity("Fukkyu.Server.Auth.ApiKey", b =>
                 {
                     b.Property<Guid>("Id")
@@ -252,6 +660,11 @@ namespace Fukkyu.Server.Data.Migrations.Postgres
                     b.Property<DateTime>("StatusChangedAt")
                         .HasColumnType("timestamp with time zone")
                         .HasColumnName("status_changed_at");
+
+                    b.Property<string>("StatusSetBy")
+                        .HasMaxLength(100)
+                        .HasColumnType("character varying(100)")
+                        .HasColumnName("status_set_by");
 
                     b.Property<DateTime>("UpdatedAt")
                         .HasColumnType("timestamp with time zone")
@@ -741,6 +1154,269 @@ namespace Fukkyu.Server.Data.Migrations.Postgres
                     b.ToTable("leases", (string)null);
                 });
 
+            modelBuilder.Entity("Fukkyu.Server.Monitoring.HealthMonitor", b =>
+                {
+                    b.Property<Guid>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("uuid")
+                        .HasColumnName("id");
+
+                    b.Property<Guid?>("ComponentId")
+                        .HasColumnType("uuid")
+                        .HasColumnName("component_id");
+
+                    b.Property<DateTime>("CreatedAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("created_at");
+
+                    b.Property<string>("DownStatus")
+                        .IsRequired()
+                        .HasMaxLength(40)
+                        .HasColumnType("character varying(40)")
+                        .HasColumnName("down_status");
+
+                    b.Property<int>("FailureThreshold")
+                        .HasColumnType("integer")
+                        .HasColumnName("failure_threshold");
+
+                    b.Property<DateTime?>("FirstFailureAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("first_failure_at");
+
+                    b.Property<string>("HeartbeatTokenHash")
+                        .HasMaxLength(64)
+                        .HasColumnType("character varying(64)")
+                        .HasColumnName("heartbeat_token_hash");
+
+                    b.Property<int>("IntervalSeconds")
+                        .HasColumnType("integer")
+                        .HasColumnName("interval_seconds");
+
+                    b.Property<string>("Key")
+                        .HasMaxLength(100)
+                        .HasColumnType("character varying(100)")
+                        .HasColumnName("key");
+
+                    b.Property<string>("Kind")
+                        .IsRequired()
+                        .HasMaxLength(40)
+                        .HasColumnType("character varying(40)")
+                        .HasColumnName("kind");
+
+                    b.Property<DateTime?>("LastBeatAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("last_beat_at");
+
+                    b.Property<string>("LastMessage")
+                        .HasMaxLength(1000)
+                        .HasColumnType("character varying(1000)")
+                        .HasColumnName("last_message");
+
+                    b.Property<string>("ManagedBy")
+                        .IsRequired()
+                        .HasMaxLength(40)
+                        .HasColumnType("character varying(40)")
+                        .HasColumnName("managed_by");
+
+                    b.Property<string>("Name")
+                        .IsRequired()
+                        .HasMaxLength(200)
+                        .HasColumnType("character varying(200)")
+                        .HasColumnName("name");
+
+                    b.Property<bool>("Paused")
+                        .HasColumnType("boolean")
+                        .HasColumnName("paused");
+
+                    b.Property<DateTime?>("PausedAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("paused_at");
+
+                    b.Property<string>("PausedBy")
+                        .HasMaxLength(200)
+                        .HasColumnType("character varying(200)")
+                        .HasColumnName("paused_by");
+
+                    b.Property<bool>("Reconciliation")
+                        .HasColumnType("boolean")
+                        .HasColumnName("reconciliation");
+
+                    b.Property<int>("RecoveryThreshold")
+                        .HasColumnType("integer")
+                        .HasColumnName("recovery_threshold");
+
+                    b.Property<string>("Settings")
+                        .IsRequired()
+                        .HasMaxLength(16384)
+                        .HasColumnType("character varying(16384)")
+                        .HasColumnName("settings");
+
+                    b.Property<string>("Severity")
+                        .IsRequired()
+                        .HasMaxLength(40)
+                        .HasColumnType("character varying(40)")
+                        .HasColumnName("severity");
+
+                    b.Property<string>("State")
+                        .IsRequired()
+                        .HasMaxLength(40)
+                        .HasColumnType("character varying(40)")
+                        .HasColumnName("state");
+
+                    b.Property<DateTime>("StateSince")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("state_since");
+
+                    b.Property<int>("TimeoutMs")
+                        .HasColumnType("integer")
+                        .HasColumnName("timeout_ms");
+
+                    b.Property<DateTime>("UpdatedAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("updated_at");
+
+                    b.Property<int>("Version")
+                        .IsConcurrencyToken()
+                        .HasColumnType("integer")
+                        .HasColumnName("version");
+
+                    b.HasKey("Id")
+                        .HasName("pk_monitors");
+
+                    b.HasIndex("ComponentId")
+                        .HasDatabaseName("ix_monitors_component_id");
+
+                    b.HasIndex("HeartbeatTokenHash")
+                        .IsUnique()
+                        .HasDatabaseName("ix_monitors_heartbeat_token_hash");
+
+                    b.HasIndex("Key")
+                        .IsUnique()
+                        .HasDatabaseName("ix_monitors_key");
+
+                    b.ToTable("monitors", (string)null);
+                });
+
+            modelBuilder.Entity("Fukkyu.Server.Monitoring.MonitorHour", b =>
+                {
+                    b.Property<Guid>("MonitorId")
+                        .HasColumnType("uuid")
+                        .HasColumnName("monitor_id");
+
+                    b.Property<DateTime>("Hour")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("hour");
+
+                    b.Property<int>("Checks")
+                        .HasColumnType("integer")
+                        .HasColumnName("checks");
+
+                    b.Property<int>("Failures")
+                        .HasColumnType("integer")
+                        .HasColumnName("failures");
+
+                    b.Property<int>("LatencyMaxUs")
+                        .HasColumnType("integer")
+                        .HasColumnName("latency_max_us");
+
+                    b.Property<long>("LatencySumUs")
+                        .HasColumnType("bigint")
+                        .HasColumnName("latency_sum_us");
+
+                    b.HasKey("MonitorId", "Hour")
+                        .HasName("pk_monitor_hours");
+
+                    b.HasIndex("Hour")
+                        .HasDatabaseName("ix_monitor_hours_hour");
+
+                    b.ToTable("monitor_hours", (string)null);
+                });
+
+            modelBuilder.Entity("Fukkyu.Server.Monitoring.MonitorMinute", b =>
+                {
+                    b.Property<Guid>("MonitorId")
+                        .HasColumnType("uuid")
+                        .HasColumnName("monitor_id");
+
+                    b.Property<DateTime>("Minute")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("minute");
+
+                    b.Property<int>("Checks")
+                        .HasColumnType("integer")
+                        .HasColumnName("checks");
+
+                    b.Property<int>("Failures")
+                        .HasColumnType("integer")
+                        .HasColumnName("failures");
+
+                    b.Property<int>("LatencyMaxUs")
+                        .HasColumnType("integer")
+                        .HasColumnName("latency_max_us");
+
+                    b.Property<long>("LatencySumUs")
+                        .HasColumnType("bigint")
+                        .HasColumnName("latency_sum_us");
+
+                    b.Property<byte[]>("Samples")
+                        .HasColumnType("bytea")
+                        .HasColumnName("samples");
+
+                    b.HasKey("MonitorId", "Minute")
+                        .HasName("pk_monitor_minutes");
+
+                    b.HasIndex("Minute")
+                        .HasDatabaseName("ix_monitor_minutes_minute");
+
+                    b.ToTable("monitor_minutes", (string)null);
+                });
+
+            modelBuilder.Entity("Fukkyu.Server.Monitoring.MonitorStateChange", b =>
+                {
+                    b.Property<long>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("bigint")
+                        .HasColumnName("id");
+
+                    NpgsqlPropertyBuilderExtensions.UseIdentityByDefaultColumn(b.Property<long>("Id"));
+
+                    b.Property<DateTime>("At")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("at");
+
+                    b.Property<string>("From")
+                        .IsRequired()
+                        .HasMaxLength(40)
+                        .HasColumnType("character varying(40)")
+                        .HasColumnName("from");
+
+                    b.Property<string>("Message")
+                        .HasMaxLength(1000)
+                        .HasColumnType("character varying(1000)")
+                        .HasColumnName("message");
+
+                    b.Property<Guid>("MonitorId")
+                        .HasColumnType("uuid")
+                        .HasColumnName("monitor_id");
+
+                    b.Property<string>("To")
+                        .IsRequired()
+                        .HasMaxLength(40)
+                        .HasColumnType("character varying(40)")
+                        .HasColumnName("to");
+
+                    b.HasKey("Id")
+                        .HasName("pk_monitor_state_changes");
+
+                    b.HasIndex("At")
+                        .HasDatabaseName("ix_monitor_state_changes_at");
+
+                    b.HasIndex("MonitorId", "At")
+                        .HasDatabaseName("ix_monitor_state_changes_monitor_id_at");
+
+                    b.ToTable("monitor_state_changes", (string)null);
+                });
+
             modelBuilder.Entity("Fukkyu.Server.Notifications.OutboxAttempt", b =>
                 {
                     b.Property<long>("Id")
@@ -902,6 +1578,101 @@ namespace Fukkyu.Server.Data.Migrations.Postgres
                     b.ToTable("outbox_messages", (string)null);
                 });
 
+            modelBuilder.Entity("Fukkyu.Server.Reports.Report", b =>
+                {
+                    b.Property<Guid>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("uuid")
+                        .HasColumnName("id");
+
+                    b.Property<string>("Channel")
+                        .IsRequired()
+                        .HasMaxLength(40)
+                        .HasColumnType("character varying(40)")
+                        .HasColumnName("channel");
+
+                    b.Property<Guid?>("ComponentId")
+                        .HasColumnType("uuid")
+                        .HasColumnName("component_id");
+
+                    b.Property<DateTime>("CreatedAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("created_at");
+
+                    b.Property<string>("CreatedBy")
+                        .IsRequired()
+                        .HasMaxLength(200)
+                        .HasColumnType("character varying(200)")
+                        .HasColumnName("created_by");
+
+                    b.Property<Guid?>("CreatedById")
+                        .HasColumnType("uuid")
+                        .HasColumnName("created_by_id");
+
+                    b.Property<string>("CustomerReference")
+                        .HasMaxLength(100)
+                        .HasColumnType("character varying(100)")
+                        .HasColumnName("customer_reference");
+
+                    b.Property<string>("ImpactSeen")
+                        .HasMaxLength(2000)
+                        .HasColumnType("character varying(2000)")
+                        .HasColumnName("impact_seen");
+
+                    b.Property<Guid?>("IncidentId")
+                        .HasColumnType("uuid")
+                        .HasColumnName("incident_id");
+
+                    b.Property<DateTime?>("LinkedAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("linked_at");
+
+                    b.Property<string>("LinkedBy")
+                        .HasMaxLength(200)
+                        .HasColumnType("character varying(200)")
+                        .HasColumnName("linked_by");
+
+                    b.Property<DateTime?>("OccurredAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("occurred_at");
+
+                    b.Property<string>("ReporterContact")
+                        .HasMaxLength(320)
+                        .HasColumnType("character varying(320)")
+                        .HasColumnName("reporter_contact");
+
+                    b.Property<string>("ReporterName")
+                        .IsRequired()
+                        .HasMaxLength(200)
+                        .HasColumnType("character varying(200)")
+                        .HasColumnName("reporter_name");
+
+                    b.Property<int>("Version")
+                        .IsConcurrencyToken()
+                        .HasColumnType("integer")
+                        .HasColumnName("version");
+
+                    b.Property<string>("What")
+                        .IsRequired()
+                        .HasMaxLength(4000)
+                        .HasColumnType("character varying(4000)")
+                        .HasColumnName("what");
+
+                    b.HasKey("Id")
+                        .HasName("pk_reports");
+
+                    b.HasIndex("CreatedAt")
+                        .HasDatabaseName("ix_reports_created_at");
+
+                    b.HasIndex("IncidentId")
+                        .HasDatabaseName("ix_reports_incident_id");
+
+                    b.HasIndex("ComponentId", "CreatedAt")
+                        .HasDatabaseName("ix_reports_component_id_created_at");
+
+                    b.ToTable("reports", (string)null);
+                });
+
             modelBuilder.Entity("Microsoft.AspNetCore.DataProtection.EntityFrameworkCore.DataProtectionKey", b =>
                 {
                     b.Property<int>("Id")
@@ -923,6 +1694,32 @@ namespace Fukkyu.Server.Data.Migrations.Postgres
                         .HasName("pk_data_protection_keys");
 
                     b.ToTable("data_protection_keys", (string)null);
+                });
+
+            modelBuilder.Entity("Fukkyu.Server.Alerts.Alert", b =>
+                {
+                    b.HasOne("Fukkyu.Server.Catalog.Component", null)
+                        .WithMany()
+                        .HasForeignKey("ComponentId")
+                        .OnDelete(DeleteBehavior.SetNull)
+                        .HasConstraintName("fk_alerts_components_component_id");
+
+                    b.HasOne("Fukkyu.Server.Incidents.Incident", null)
+                        .WithMany()
+                        .HasForeignKey("IncidentId")
+                        .OnDelete(DeleteBehavior.SetNull)
+                        .HasConstraintName("fk_alerts_incidents_incident_id");
+                });
+
+            modelBuilder.Entity("Fukkyu.Server.Alerts.Integration", b =>
+                {
+                    b.HasOne("Fukkyu.Server.Catalog.Component", "Component")
+                        .WithMany()
+                        .HasForeignKey("ComponentId")
+                        .OnDelete(DeleteBehavior.SetNull)
+                        .HasConstraintName("fk_integrations_components_component_id");
+
+                    b.Navigation("Component");
                 });
 
             modelBuilder.Entity("Fukkyu.Server.Auth.ApiKey", b =>
@@ -1041,6 +1838,47 @@ namespace Fukkyu.Server.Data.Migrations.Postgres
                         .HasConstraintName("fk_timeline_entries_incidents_incident_id");
                 });
 
+            modelBuilder.Entity("Fukkyu.Server.Monitoring.HealthMonitor", b =>
+                {
+                    b.HasOne("Fukkyu.Server.Catalog.Component", "Component")
+                        .WithMany()
+                        .HasForeignKey("ComponentId")
+                        .OnDelete(DeleteBehavior.SetNull)
+                        .HasConstraintName("fk_monitors_components_component_id");
+
+                    b.Navigation("Component");
+                });
+
+            modelBuilder.Entity("Fukkyu.Server.Monitoring.MonitorHour", b =>
+                {
+                    b.HasOne("Fukkyu.Server.Monitoring.HealthMonitor", null)
+                        .WithMany()
+                        .HasForeignKey("MonitorId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired()
+                        .HasConstraintName("fk_monitor_hours_monitors_monitor_id");
+                });
+
+            modelBuilder.Entity("Fukkyu.Server.Monitoring.MonitorMinute", b =>
+                {
+                    b.HasOne("Fukkyu.Server.Monitoring.HealthMonitor", null)
+                        .WithMany()
+                        .HasForeignKey("MonitorId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired()
+                        .HasConstraintName("fk_monitor_minutes_monitors_monitor_id");
+                });
+
+            modelBuilder.Entity("Fukkyu.Server.Monitoring.MonitorStateChange", b =>
+                {
+                    b.HasOne("Fukkyu.Server.Monitoring.HealthMonitor", null)
+                        .WithMany()
+                        .HasForeignKey("MonitorId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired()
+                        .HasConstraintName("fk_monitor_state_changes_monitors_monitor_id");
+                });
+
             modelBuilder.Entity("Fukkyu.Server.Notifications.OutboxAttempt", b =>
                 {
                     b.HasOne("Fukkyu.Server.Notifications.OutboxMessage", null)
@@ -1049,6 +1887,23 @@ namespace Fukkyu.Server.Data.Migrations.Postgres
                         .OnDelete(DeleteBehavior.Cascade)
                         .IsRequired()
                         .HasConstraintName("fk_outbox_attempts_outbox_messages_message_id");
+                });
+
+            modelBuilder.Entity("Fukkyu.Server.Reports.Report", b =>
+                {
+                    b.HasOne("Fukkyu.Server.Catalog.Component", "Component")
+                        .WithMany()
+                        .HasForeignKey("ComponentId")
+                        .OnDelete(DeleteBehavior.SetNull)
+                        .HasConstraintName("fk_reports_components_component_id");
+
+                    b.HasOne("Fukkyu.Server.Incidents.Incident", null)
+                        .WithMany()
+                        .HasForeignKey("IncidentId")
+                        .OnDelete(DeleteBehavior.SetNull)
+                        .HasConstraintName("fk_reports_incidents_incident_id");
+
+                    b.Navigation("Component");
                 });
 
             modelBuilder.Entity("Fukkyu.Server.Incidents.Incident", b =>

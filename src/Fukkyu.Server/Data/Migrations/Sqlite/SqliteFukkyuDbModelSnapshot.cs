@@ -17,6 +17,414 @@ namespace Fukkyu.Server.Data.Migrations.Sqlite
 #pragma warning disable 612, 618
             modelBuilder.HasAnnotation("ProductVersion", "10.0.13");
 
+            modelBuilder.Entity("Fukkyu.Server.Alerts.Alert", b =>
+                {
+                    b.Property<Guid>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("TEXT")
+                        .HasColumnName("id");
+
+                    b.Property<DateTime?>("AcknowledgedAt")
+                        .HasColumnType("TEXT")
+                        .HasColumnName("acknowledged_at");
+
+                    b.Property<string>("Class")
+                        .HasMaxLength(1024)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("class");
+
+                    b.Property<string>("Client")
+                        .HasMaxLength(1024)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("client");
+
+                    b.Property<string>("ClientUrl")
+                        .HasMaxLength(1024)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("client_url");
+
+                    b.Property<Guid?>("ComponentId")
+                        .HasColumnType("TEXT")
+                        .HasColumnName("component_id");
+
+                    b.Property<string>("ComponentName")
+                        .HasMaxLength(1024)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("component_name");
+
+                    b.Property<int>("Count")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("count");
+
+                    b.Property<string>("DedupKey")
+                        .IsRequired()
+                        .HasMaxLength(255)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("dedup_key");
+
+                    b.Property<string>("Details")
+                        .HasMaxLength(524288)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("details");
+
+                    b.Property<DateTime>("FirstSeenAt")
+                        .HasColumnType("TEXT")
+                        .HasColumnName("first_seen_at");
+
+                    b.Property<bool>("Flapping")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("flapping");
+
+                    b.Property<string>("Group")
+                        .HasMaxLength(1024)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("group");
+
+                    b.Property<string>("Images")
+                        .HasMaxLength(65536)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("images");
+
+                    b.Property<Guid?>("IncidentId")
+                        .HasColumnType("TEXT")
+                        .HasColumnName("incident_id");
+
+                    b.Property<string>("Labels")
+                        .HasMaxLength(16384)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("labels");
+
+                    b.Property<DateTime>("LastChangeAt")
+                        .HasColumnType("TEXT")
+                        .HasColumnName("last_change_at");
+
+                    b.Property<DateTime>("LastSeenAt")
+                        .HasColumnType("TEXT")
+                        .HasColumnName("last_seen_at");
+
+                    b.Property<string>("Links")
+                        .HasMaxLength(65536)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("links");
+
+                    b.Property<bool>("NeedsRouting")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("needs_routing");
+
+                    b.Property<string>("Origin")
+                        .IsRequired()
+                        .HasMaxLength(40)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("origin");
+
+                    b.Property<string>("Outcome")
+                        .HasMaxLength(40)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("outcome");
+
+                    b.Property<DateTime?>("ResolvedAt")
+                        .HasColumnType("TEXT")
+                        .HasColumnName("resolved_at");
+
+                    b.Property<string>("RoutedStatus")
+                        .HasMaxLength(40)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("routed_status");
+
+                    b.Property<Guid?>("RuleId")
+                        .HasColumnType("TEXT")
+                        .HasColumnName("rule_id");
+
+                    b.Property<string>("Severity")
+                        .IsRequired()
+                        .HasMaxLength(40)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("severity");
+
+                    b.Property<string>("Source")
+                        .HasMaxLength(1024)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("source");
+
+                    b.Property<Guid>("SourceId")
+                        .HasColumnType("TEXT")
+                        .HasColumnName("source_id");
+
+                    b.Property<string>("SourceName")
+                        .IsRequired()
+                        .HasMaxLength(200)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("source_name");
+
+                    b.Property<DateTime?>("StartedAt")
+                        .HasColumnType("TEXT")
+                        .HasColumnName("started_at");
+
+                    b.Property<int>("StateChanges")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("state_changes");
+
+                    b.Property<int>("StateSeq")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("state_seq");
+
+                    b.Property<string>("Status")
+                        .IsRequired()
+                        .HasMaxLength(40)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("status");
+
+                    b.Property<string>("Summary")
+                        .IsRequired()
+                        .HasMaxLength(1024)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("summary");
+
+                    b.Property<int>("Version")
+                        .IsConcurrencyToken()
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("version");
+
+                    b.Property<DateTime>("WindowStartedAt")
+                        .HasColumnType("TEXT")
+                        .HasColumnName("window_started_at");
+
+                    b.HasKey("Id")
+                        .HasName("pk_alerts");
+
+                    b.HasIndex("ComponentId")
+                        .HasDatabaseName("ix_alerts_component_id");
+
+                    b.HasIndex("IncidentId")
+                        .HasDatabaseName("ix_alerts_incident_id");
+
+                    b.HasIndex("LastSeenAt")
+                        .HasDatabaseName("ix_alerts_last_seen_at");
+
+                    b.HasIndex("NeedsRouting")
+                        .HasDatabaseName("ix_alerts_needs_routing")
+                        .HasFilter("needs_routing");
+
+                    b.HasIndex("SourceId", "DedupKey")
+                        .IsUnique()
+                        .HasDatabaseName("ix_alerts_source_id_dedup_key")
+                        .HasFilter("resolved_at IS NULL");
+
+                    b.HasIndex("Status", "LastSeenAt")
+                        .HasDatabaseName("ix_alerts_status_last_seen_at");
+
+                    b.HasIndex("SourceId", "DedupKey", "ResolvedAt")
+                        .HasDatabaseName("ix_alerts_source_id_dedup_key_resolved_at");
+
+                    b.ToTable("alerts", (string)null);
+                });
+
+            modelBuilder.Entity("Fukkyu.Server.Alerts.ChangeEvent", b =>
+                {
+                    b.Property<Guid>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("TEXT")
+                        .HasColumnName("id");
+
+                    b.Property<string>("Details")
+                        .HasMaxLength(524288)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("details");
+
+                    b.Property<Guid>("IntegrationId")
+                        .HasColumnType("TEXT")
+                        .HasColumnName("integration_id");
+
+                    b.Property<string>("Links")
+                        .HasMaxLength(65536)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("links");
+
+                    b.Property<DateTime>("ReceivedAt")
+                        .HasColumnType("TEXT")
+                        .HasColumnName("received_at");
+
+                    b.Property<string>("Source")
+                        .HasMaxLength(1024)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("source");
+
+                    b.Property<string>("Summary")
+                        .IsRequired()
+                        .HasMaxLength(1024)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("summary");
+
+                    b.Property<DateTime?>("Timestamp")
+                        .HasColumnType("TEXT")
+                        .HasColumnName("timestamp");
+
+                    b.HasKey("Id")
+                        .HasName("pk_change_events");
+
+                    b.HasIndex("IntegrationId")
+                        .HasDatabaseName("ix_change_events_integration_id");
+
+                    b.HasIndex("ReceivedAt")
+                        .HasDatabaseName("ix_change_events_received_at");
+
+                    b.ToTable("change_events", (string)null);
+                });
+
+            modelBuilder.Entity("Fukkyu.Server.Alerts.Integration", b =>
+                {
+                    b.Property<Guid>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("TEXT")
+                        .HasColumnName("id");
+
+                    b.Property<Guid?>("ComponentId")
+                        .HasColumnType("TEXT")
+                        .HasColumnName("component_id");
+
+                    b.Property<DateTime>("CreatedAt")
+                        .HasColumnType("TEXT")
+                        .HasColumnName("created_at");
+
+                    b.Property<string>("CreatedBy")
+                        .HasMaxLength(200)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("created_by");
+
+                    b.Property<DateTime?>("DisabledAt")
+                        .HasColumnType("TEXT")
+                        .HasColumnName("disabled_at");
+
+                    b.Property<string>("KeyHash")
+                        .IsRequired()
+                        .HasMaxLength(64)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("key_hash");
+
+                    b.Property<string>("KeyPrefix")
+                        .IsRequired()
+                        .HasMaxLength(16)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("key_prefix");
+
+                    b.Property<string>("Name")
+                        .IsRequired()
+                        .HasMaxLength(200)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("name");
+
+                    b.Property<string>("Type")
+                        .IsRequired()
+                        .HasMaxLength(40)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("type");
+
+                    b.Property<int>("Version")
+                        .IsConcurrencyToken()
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("version");
+
+                    b.HasKey("Id")
+                        .HasName("pk_integrations");
+
+                    b.HasIndex("ComponentId")
+                        .HasDatabaseName("ix_integrations_component_id");
+
+                    b.HasIndex("KeyHash")
+                        .IsUnique()
+                        .HasDatabaseName("ix_integrations_key_hash");
+
+                    b.ToTable("integrations", (string)null);
+                });
+
+            modelBuilder.Entity("Fukkyu.Server.Alerts.RoutingRule", b =>
+                {
+                    b.Property<Guid>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("TEXT")
+                        .HasColumnName("id");
+
+                    b.Property<string>("Action")
+                        .IsRequired()
+                        .HasMaxLength(40)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("action");
+
+                    b.Property<Guid?>("ComponentId")
+                        .HasColumnType("TEXT")
+                        .HasColumnName("component_id");
+
+                    b.Property<string>("ComponentImpact")
+                        .IsRequired()
+                        .HasMaxLength(40)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("component_impact");
+
+                    b.Property<DateTime>("CreatedAt")
+                        .HasColumnType("TEXT")
+                        .HasColumnName("created_at");
+
+                    b.Property<bool>("Enabled")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("enabled");
+
+                    b.Property<Guid?>("FallbackComponentId")
+                        .HasColumnType("TEXT")
+                        .HasColumnName("fallback_component_id");
+
+                    b.Property<string>("ImpactScope")
+                        .IsRequired()
+                        .HasMaxLength(40)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("impact_scope");
+
+                    b.Property<string>("Labels")
+                        .HasMaxLength(16384)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("labels");
+
+                    b.Property<string>("MinSeverity")
+                        .HasMaxLength(40)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("min_severity");
+
+                    b.Property<string>("Name")
+                        .IsRequired()
+                        .HasMaxLength(200)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("name");
+
+                    b.Property<string>("Origin")
+                        .HasMaxLength(40)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("origin");
+
+                    b.Property<int>("Position")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("position");
+
+                    b.Property<Guid?>("SourceId")
+                        .HasColumnType("TEXT")
+                        .HasColumnName("source_id");
+
+                    b.Property<DateTime>("UpdatedAt")
+                        .HasColumnType("TEXT")
+                        .HasColumnName("updated_at");
+
+                    b.Property<int>("Version")
+                        .IsConcurrencyToken()
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("version");
+
+                    b.HasKey("Id")
+                        .HasName("pk_routing_rules");
+
+                    b.HasIndex("Position")
+                        .HasDatabaseName("ix_routing_rules_position");
+
+                    b.ToTable("routing_rules", (string)null);
+                });
+
             modelBuilder.Entity("Fukkyu.Server.Auth.ApiKey", b =>
                 {
                     b.Property<Guid>("Id")
@@ -246,6 +654,11 @@ namespace Fukkyu.Server.Data.Migrations.Sqlite
                     b.Property<DateTime>("StatusChangedAt")
                         .HasColumnType("TEXT")
                         .HasColumnName("status_changed_at");
+
+                    b.Property<string>("StatusSetBy")
+                        .HasMaxLength(100)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("status_set_by");
 
                     b.Property<DateTime>("UpdatedAt")
                         .HasColumnType("TEXT")
@@ -733,6 +1146,267 @@ namespace Fukkyu.Server.Data.Migrations.Sqlite
                     b.ToTable("leases", (string)null);
                 });
 
+            modelBuilder.Entity("Fukkyu.Server.Monitoring.HealthMonitor", b =>
+                {
+                    b.Property<Guid>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("TEXT")
+                        .HasColumnName("id");
+
+                    b.Property<Guid?>("ComponentId")
+                        .HasColumnType("TEXT")
+                        .HasColumnName("component_id");
+
+                    b.Property<DateTime>("CreatedAt")
+                        .HasColumnType("TEXT")
+                        .HasColumnName("created_at");
+
+                    b.Property<string>("DownStatus")
+                        .IsRequired()
+                        .HasMaxLength(40)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("down_status");
+
+                    b.Property<int>("FailureThreshold")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("failure_threshold");
+
+                    b.Property<DateTime?>("FirstFailureAt")
+                        .HasColumnType("TEXT")
+                        .HasColumnName("first_failure_at");
+
+                    b.Property<string>("HeartbeatTokenHash")
+                        .HasMaxLength(64)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("heartbeat_token_hash");
+
+                    b.Property<int>("IntervalSeconds")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("interval_seconds");
+
+                    b.Property<string>("Key")
+                        .HasMaxLength(100)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("key");
+
+                    b.Property<string>("Kind")
+                        .IsRequired()
+                        .HasMaxLength(40)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("kind");
+
+                    b.Property<DateTime?>("LastBeatAt")
+                        .HasColumnType("TEXT")
+                        .HasColumnName("last_beat_at");
+
+                    b.Property<string>("LastMessage")
+                        .HasMaxLength(1000)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("last_message");
+
+                    b.Property<string>("ManagedBy")
+                        .IsRequired()
+                        .HasMaxLength(40)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("managed_by");
+
+                    b.Property<string>("Name")
+                        .IsRequired()
+                        .HasMaxLength(200)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("name");
+
+                    b.Property<bool>("Paused")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("paused");
+
+                    b.Property<DateTime?>("PausedAt")
+                        .HasColumnType("TEXT")
+                        .HasColumnName("paused_at");
+
+                    b.Property<string>("PausedBy")
+                        .HasMaxLength(200)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("paused_by");
+
+                    b.Property<bool>("Reconciliation")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("reconciliation");
+
+                    b.Property<int>("RecoveryThreshold")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("recovery_threshold");
+
+                    b.Property<string>("Settings")
+                        .IsRequired()
+                        .HasMaxLength(16384)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("settings");
+
+                    b.Property<string>("Severity")
+                        .IsRequired()
+                        .HasMaxLength(40)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("severity");
+
+                    b.Property<string>("State")
+                        .IsRequired()
+                        .HasMaxLength(40)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("state");
+
+                    b.Property<DateTime>("StateSince")
+                        .HasColumnType("TEXT")
+                        .HasColumnName("state_since");
+
+                    b.Property<int>("TimeoutMs")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("timeout_ms");
+
+                    b.Property<DateTime>("UpdatedAt")
+                        .HasColumnType("TEXT")
+                        .HasColumnName("updated_at");
+
+                    b.Property<int>("Version")
+                        .IsConcurrencyToken()
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("version");
+
+                    b.HasKey("Id")
+                        .HasName("pk_monitors");
+
+                    b.HasIndex("ComponentId")
+                        .HasDatabaseName("ix_monitors_component_id");
+
+                    b.HasIndex("HeartbeatTokenHash")
+                        .IsUnique()
+                        .HasDatabaseName("ix_monitors_heartbeat_token_hash");
+
+                    b.HasIndex("Key")
+                        .IsUnique()
+                        .HasDatabaseName("ix_monitors_key");
+
+                    b.ToTable("monitors", (string)null);
+                });
+
+            modelBuilder.Entity("Fukkyu.Server.Monitoring.MonitorHour", b =>
+                {
+                    b.Property<Guid>("MonitorId")
+                        .HasColumnType("TEXT")
+                        .HasColumnName("monitor_id");
+
+                    b.Property<DateTime>("Hour")
+                        .HasColumnType("TEXT")
+                        .HasColumnName("hour");
+
+                    b.Property<int>("Checks")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("checks");
+
+                    b.Property<int>("Failures")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("failures");
+
+                    b.Property<int>("LatencyMaxUs")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("latency_max_us");
+
+                    b.Property<long>("LatencySumUs")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("latency_sum_us");
+
+                    b.HasKey("MonitorId", "Hour")
+                        .HasName("pk_monitor_hours");
+
+                    b.HasIndex("Hour")
+                        .HasDatabaseName("ix_monitor_hours_hour");
+
+                    b.ToTable("monitor_hours", (string)null);
+                });
+
+            modelBuilder.Entity("Fukkyu.Server.Monitoring.MonitorMinute", b =>
+                {
+                    b.Property<Guid>("MonitorId")
+                        .HasColumnType("TEXT")
+                        .HasColumnName("monitor_id");
+
+                    b.Property<DateTime>("Minute")
+                        .HasColumnType("TEXT")
+                        .HasColumnName("minute");
+
+                    b.Property<int>("Checks")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("checks");
+
+                    b.Property<int>("Failures")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("failures");
+
+                    b.Property<int>("LatencyMaxUs")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("latency_max_us");
+
+                    b.Property<long>("LatencySumUs")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("latency_sum_us");
+
+                    b.Property<byte[]>("Samples")
+                        .HasColumnType("BLOB")
+                        .HasColumnName("samples");
+
+                    b.HasKey("MonitorId", "Minute")
+                        .HasName("pk_monitor_minutes");
+
+                    b.HasIndex("Minute")
+                        .HasDatabaseName("ix_monitor_minutes_minute");
+
+                    b.ToTable("monitor_minutes", (string)null);
+                });
+
+            modelBuilder.Entity("Fukkyu.Server.Monitoring.MonitorStateChange", b =>
+                {
+                    b.Property<long>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("id");
+
+                    b.Property<DateTime>("At")
+                        .HasColumnType("TEXT")
+                        .HasColumnName("at");
+
+                    b.Property<string>("From")
+                        .IsRequired()
+                        .HasMaxLength(40)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("from");
+
+                    b.Property<string>("Message")
+                        .HasMaxLength(1000)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("message");
+
+                    b.Property<Guid>("MonitorId")
+                        .HasColumnType("TEXT")
+                        .HasColumnName("monitor_id");
+
+                    b.Property<string>("To")
+                        .IsRequired()
+                        .HasMaxLength(40)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("to");
+
+                    b.HasKey("Id")
+                        .HasName("pk_monitor_state_changes");
+
+                    b.HasIndex("At")
+                        .HasDatabaseName("ix_monitor_state_changes_at");
+
+                    b.HasIndex("MonitorId", "At")
+                        .HasDatabaseName("ix_monitor_state_changes_monitor_id_at");
+
+                    b.ToTable("monitor_state_changes", (string)null);
+                });
+
             modelBuilder.Entity("Fukkyu.Server.Notifications.OutboxAttempt", b =>
                 {
                     b.Property<long>("Id")
@@ -892,6 +1566,101 @@ namespace Fukkyu.Server.Data.Migrations.Sqlite
                     b.ToTable("outbox_messages", (string)null);
                 });
 
+            modelBuilder.Entity("Fukkyu.Server.Reports.Report", b =>
+                {
+                    b.Property<Guid>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("TEXT")
+                        .HasColumnName("id");
+
+                    b.Property<string>("Channel")
+                        .IsRequired()
+                        .HasMaxLength(40)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("channel");
+
+                    b.Property<Guid?>("ComponentId")
+                        .HasColumnType("TEXT")
+                        .HasColumnName("component_id");
+
+                    b.Property<DateTime>("CreatedAt")
+                        .HasColumnType("TEXT")
+                        .HasColumnName("created_at");
+
+                    b.Property<string>("CreatedBy")
+                        .IsRequired()
+                        .HasMaxLength(200)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("created_by");
+
+                    b.Property<Guid?>("CreatedById")
+                        .HasColumnType("TEXT")
+                        .HasColumnName("created_by_id");
+
+                    b.Property<string>("CustomerReference")
+                        .HasMaxLength(100)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("customer_reference");
+
+                    b.Property<string>("ImpactSeen")
+                        .HasMaxLength(2000)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("impact_seen");
+
+                    b.Property<Guid?>("IncidentId")
+                        .HasColumnType("TEXT")
+                        .HasColumnName("incident_id");
+
+                    b.Property<DateTime?>("LinkedAt")
+                        .HasColumnType("TEXT")
+                        .HasColumnName("linked_at");
+
+                    b.Property<string>("LinkedBy")
+                        .HasMaxLength(200)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("linked_by");
+
+                    b.Property<DateTime?>("OccurredAt")
+                        .HasColumnType("TEXT")
+                        .HasColumnName("occurred_at");
+
+                    b.Property<string>("ReporterContact")
+                        .HasMaxLength(320)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("reporter_contact");
+
+                    b.Property<string>("ReporterName")
+                        .IsRequired()
+                        .HasMaxLength(200)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("reporter_name");
+
+                    b.Property<int>("Version")
+                        .IsConcurrencyToken()
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("version");
+
+                    b.Property<string>("What")
+                        .IsRequired()
+                        .HasMaxLength(4000)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("what");
+
+                    b.HasKey("Id")
+                        .HasName("pk_reports");
+
+                    b.HasIndex("CreatedAt")
+                        .HasDatabaseName("ix_reports_created_at");
+
+                    b.HasIndex("IncidentId")
+                        .HasDatabaseName("ix_reports_incident_id");
+
+                    b.HasIndex("ComponentId", "CreatedAt")
+                        .HasDatabaseName("ix_reports_component_id_created_at");
+
+                    b.ToTable("reports", (string)null);
+                });
+
             modelBuilder.Entity("Microsoft.AspNetCore.DataProtection.EntityFrameworkCore.DataProtectionKey", b =>
                 {
                     b.Property<int>("Id")
@@ -911,6 +1680,32 @@ namespace Fukkyu.Server.Data.Migrations.Sqlite
                         .HasName("pk_data_protection_keys");
 
                     b.ToTable("data_protection_keys", (string)null);
+                });
+
+            modelBuilder.Entity("Fukkyu.Server.Alerts.Alert", b =>
+                {
+                    b.HasOne("Fukkyu.Server.Catalog.Component", null)
+                        .WithMany()
+                        .HasForeignKey("ComponentId")
+                        .OnDelete(DeleteBehavior.SetNull)
+                        .HasConstraintName("fk_alerts_components_component_id");
+
+                    b.HasOne("Fukkyu.Server.Incidents.Incident", null)
+                        .WithMany()
+                        .HasForeignKey("IncidentId")
+                        .OnDelete(DeleteBehavior.SetNull)
+                        .HasConstraintName("fk_alerts_incidents_incident_id");
+                });
+
+            modelBuilder.Entity("Fukkyu.Server.Alerts.Integration", b =>
+                {
+                    b.HasOne("Fukkyu.Server.Catalog.Component", "Component")
+                        .WithMany()
+                        .HasForeignKey("ComponentId")
+                        .OnDelete(DeleteBehavior.SetNull)
+                        .HasConstraintName("fk_integrations_components_component_id");
+
+                    b.Navigation("Component");
                 });
 
             modelBuilder.Entity("Fukkyu.Server.Auth.ApiKey", b =>
@@ -1029,6 +1824,47 @@ namespace Fukkyu.Server.Data.Migrations.Sqlite
                         .HasConstraintName("fk_timeline_entries_incidents_incident_id");
                 });
 
+            modelBuilder.Entity("Fukkyu.Server.Monitoring.HealthMonitor", b =>
+                {
+                    b.HasOne("Fukkyu.Server.Catalog.Component", "Component")
+                        .WithMany()
+                        .HasForeignKey("ComponentId")
+                        .OnDelete(DeleteBehavior.SetNull)
+                        .HasConstraintName("fk_monitors_components_component_id");
+
+                    b.Navigation("Component");
+                });
+
+            modelBuilder.Entity("Fukkyu.Server.Monitoring.MonitorHour", b =>
+                {
+                    b.HasOne("Fukkyu.Server.Monitoring.HealthMonitor", null)
+                        .WithMany()
+                        .HasForeignKey("MonitorId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired()
+                        .HasConstraintName("fk_monitor_hours_monitors_monitor_id");
+                });
+
+            modelBuilder.Entity("Fukkyu.Server.Monitoring.MonitorMinute", b =>
+                {
+                    b.HasOne("Fukkyu.Server.Monitoring.HealthMonitor", null)
+                        .WithMany()
+                        .HasForeignKey("MonitorId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired()
+                        .HasConstraintName("fk_monitor_minutes_monitors_monitor_id");
+                });
+
+            modelBuilder.Entity("Fukkyu.Server.Monitoring.MonitorStateChange", b =>
+                {
+                    b.HasOne("Fukkyu.Server.Monitoring.HealthMonitor", null)
+                        .WithMany()
+                        .HasForeignKey("MonitorId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired()
+                        .HasConstraintName("fk_monitor_state_changes_monitors_monitor_id");
+                });
+
             modelBuilder.Entity("Fukkyu.Server.Notifications.OutboxAttempt", b =>
                 {
                     b.HasOne("Fukkyu.Server.Notifications.OutboxMessage", null)
@@ -1037,6 +1873,23 @@ namespace Fukkyu.Server.Data.Migrations.Sqlite
                         .OnDelete(DeleteBehavior.Cascade)
                         .IsRequired()
                         .HasConstraintName("fk_outbox_attempts_outbox_messages_message_id");
+                });
+
+            modelBuilder.Entity("Fukkyu.Server.Reports.Report", b =>
+                {
+                    b.HasOne("Fukkyu.Server.Catalog.Component", "Component")
+                        .WithMany()
+                        .HasForeignKey("ComponentId")
+                        .OnDelete(DeleteBehavior.SetNull)
+                        .HasConstraintName("fk_reports_components_component_id");
+
+                    b.HasOne("Fukkyu.Server.Incidents.Incident", null)
+                        .WithMany()
+                        .HasForeignKey("IncidentId")
+                        .OnDelete(DeleteBehavior.SetNull)
+                        .HasConstraintName("fk_reports_incidents_incident_id");
+
+                    b.Navigation("Component");
                 });
 
             modelBuilder.Entity("Fukkyu.Server.Incidents.Incident", b =>
