@@ -4,6 +4,7 @@ using Fukkyu.Server.Data;
 using Fukkyu.Server.Incidents;
 using Fukkyu.Server.Infrastructure;
 using Fukkyu.Server.Notifications;
+using Fukkyu.Server.OnCall;
 using Fukkyu.Server.Ui;
 
 var builder = WebApplication.CreateBuilder(args);
@@ -17,6 +18,7 @@ builder.AddUi();
 builder.AddCatalog();
 builder.AddIncidents();
 builder.AddNotifications();
+builder.AddOnCall();
 
 var app = builder.Build();
 
@@ -43,6 +45,7 @@ app.MapAuth();
 app.MapCatalog();
 app.MapIncidents();
 app.MapNotifications();
+app.MapOnCall();
 app.MapUi();
 
 app.Run();

@@ -3,6 +3,7 @@ using Fukkyu.Server.Catalog;
 using Fukkyu.Server.Incidents;
 using Fukkyu.Server.Infrastructure;
 using Fukkyu.Server.Notifications;
+using Fukkyu.Server.OnCall;
 using Microsoft.AspNetCore.DataProtection.EntityFrameworkCore;
 using Microsoft.EntityFrameworkCore;
 
@@ -44,6 +45,7 @@ public abstract class FukkyuDb(DbContextOptions options) : DbContext(options), I
         modelBuilder.ConfigureInfrastructure();
         modelBuilder.ConfigureJobs();
         modelBuilder.ConfigureNotifications();
+        modelBuilder.ConfigureOnCall();
         modelBuilder.Entity<DataProtectionKey>().ToTable("data_protection_keys");
     }
 
