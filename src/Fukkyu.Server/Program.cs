@@ -1,10 +1,13 @@
 using Fukkyu.Server.Auth;
 using Fukkyu.Server.Catalog;
+using Fukkyu.Server.Controls;
 using Fukkyu.Server.Data;
 using Fukkyu.Server.Incidents;
 using Fukkyu.Server.Infrastructure;
 using Fukkyu.Server.Notifications;
 using Fukkyu.Server.OnCall;
+using Fukkyu.Server.Recovery;
+using Fukkyu.Server.Runbooks;
 using Fukkyu.Server.Ui;
 
 var builder = WebApplication.CreateBuilder(args);
@@ -19,6 +22,9 @@ builder.AddCatalog();
 builder.AddIncidents();
 builder.AddNotifications();
 builder.AddOnCall();
+builder.AddControls();
+builder.AddRunbooks();
+builder.AddRecovery();
 
 var app = builder.Build();
 
@@ -31,6 +37,7 @@ if (args.Contains("migrate"))
 await app.Services.MigrateDatabaseAsync();
 await app.Services.BootstrapAdminAsync();
 await app.Services.LoadCatalogWhenEmptyAsync();
+await app.Services.LoadSampleRunbooksWhenEmptyAsync();
 
 app.UseHttpDefaults();
 app.UseRouting();
@@ -46,6 +53,9 @@ app.MapCatalog();
 app.MapIncidents();
 app.MapNotifications();
 app.MapOnCall();
+app.MapControls();
+app.MapRunbooks();
+app.MapRecovery();
 app.MapUi();
 
 app.Run();

@@ -1,9 +1,12 @@
 using Fukkyu.Server.Auth;
 using Fukkyu.Server.Catalog;
+using Fukkyu.Server.Controls;
 using Fukkyu.Server.Incidents;
 using Fukkyu.Server.Infrastructure;
 using Fukkyu.Server.Notifications;
 using Fukkyu.Server.OnCall;
+using Fukkyu.Server.Recovery;
+using Fukkyu.Server.Runbooks;
 using Microsoft.AspNetCore.DataProtection.EntityFrameworkCore;
 using Microsoft.EntityFrameworkCore;
 
@@ -46,6 +49,9 @@ public abstract class FukkyuDb(DbContextOptions options) : DbContext(options), I
         modelBuilder.ConfigureJobs();
         modelBuilder.ConfigureNotifications();
         modelBuilder.ConfigureOnCall();
+        modelBuilder.ConfigureControls();
+        modelBuilder.ConfigureRunbooks();
+        modelBuilder.ConfigureRecovery();
         modelBuilder.Entity<DataProtectionKey>().ToTable("data_protection_keys");
     }
 

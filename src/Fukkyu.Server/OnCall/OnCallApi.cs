@@ -7,6 +7,7 @@ using Fukkyu.Server.Notifications;
 using Fukkyu.Server.Ui;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.DependencyInjection.Extensions;
 
 namespace Fukkyu.Server.OnCall;
 
@@ -51,7 +52,7 @@ public static class OnCallApi
         services.AddSingleton<IJobHandler, PageContactJobHandler>();
         services.AddSingleton<ITimelineDescriber, OnCallTimelineDescriber>();
         // Briefings and reminders go over each person's contact methods (email remains the fallback).
-        services.AddScoped<IPersonNotifier, ContactPersonNotifier>();
+        services.Replace(ServiceDescriptor.Scoped<IPersonNotifier, ContactPersonNotifier>());
         services.AddNavItem(new NavItem(30, "/ops/oncall", () => OnCallStrings.T("OnCallTitle")));
         services.AddNavItem(new NavItem(35, "/ops/me/contact", () => OnCallStrings.T("MyContactTitle")));
         services.AddUiPanel<Pages.OnCallNowPanel>(UiPanels.Dashboard, 20);
