@@ -60,6 +60,11 @@ public static class FukkyuCli
         // One line per feature; each feature's commands live in its own file.
         root.Subcommands.Add(IncidentCommands.Build(ctx));
         root.Subcommands.Add(TimelineCommands.Build(ctx));
+        foreach (var c in OnCallCommands.Build(ctx))
+        {
+            root.Subcommands.Add(c);
+        }
+        root.Subcommands.Add(ControlCommands.Build(ctx));
         return root;
     }
 

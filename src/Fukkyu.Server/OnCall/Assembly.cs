@@ -13,7 +13,7 @@ namespace Fukkyu.Server.OnCall;
 /// the level rises only the newly required groups are paged, and within them only people not yet
 /// paged for the same purpose. A drill pages only its participants (the incident's members).
 /// </summary>
-public sealed class ResponseAssembly(PagingEngine engine, IOptions<PagingOptions> options) : IIncidentListener
+public sealed class ResponseAssembly(PagingEngine engine, IOptions<PagingOptions> options, ILogger<ResponseAssembly> log) : IIncidentListener
 {
     public async Task OnChangingAsync(IncidentChange change, CancellationToken ct)
     {
@@ -39,9 +39,10 @@ public sealed class ResponseAssembly(PagingEngine engine, IOptions<PagingOptions
     {
         var (groups, warnings) = await PlanAsync(change.Db, change.Incident, ct);
         var existing = await ExistingGroupsAsync(change.Db, change.Incident.Id, ct);
+        // Gaps in the set-up are shown on the incident's paging panel (recomputed there); the log keeps them too.
         foreach (var w in warnings)
         {
-            Timeline.Append(change.Db, change.Incident, change.Actor, change.At, OnCallTimeline.PageWarning, null, new { code = w, level = change.Incident.Level });
+            log.LogWarning("{Incident} level {Level}: {Warning}", change.Incident.Number, change.Incident.Level, w);
         }
         foreach (var g in groups.Where(g => !existing.Contains(g.Key)))
         {

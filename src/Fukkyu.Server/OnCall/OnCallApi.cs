@@ -47,7 +47,8 @@ public static class OnCallApi
         services.AddScoped<OnCallService>();
         services.AddScoped<PagingEngine>();
         services.AddScoped<Acknowledgements>();
-        services.AddScoped<IIncidentListener, ResponseAssembly>();
+        services.AddScoped<ResponseAssembly>();
+        services.AddScoped<IIncidentListener>(sp => sp.GetRequiredService<ResponseAssembly>());
         services.AddSingleton<IJobHandler, PageStepJobHandler>();
         services.AddSingleton<IJobHandler, PageContactJobHandler>();
         services.AddSingleton<ITimelineDescriber, OnCallTimelineDescriber>();

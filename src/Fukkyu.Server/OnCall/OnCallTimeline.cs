@@ -8,7 +8,6 @@ public static class OnCallTimeline
     public const string Page = "page";
     public const string PageAck = "page_ack";
     public const string PageExhausted = "page_exhausted";
-    public const string PageWarning = "page_warning";
 }
 
 internal sealed class OnCallTimelineDescriber : ITimelineDescriber
@@ -37,8 +36,6 @@ internal sealed class OnCallTimelineDescriber : ITimelineDescriber
                 return OnCallStrings.T("TlAck", string.Join(", ", Array(d, "pages").Select(p => Get(p, "groupName"))), OnCallStrings.T("Via_" + Get(d, "via")));
             case OnCallTimeline.PageExhausted:
                 return OnCallStrings.T("TlExhausted", Get(d, "groupName"));
-            case OnCallTimeline.PageWarning:
-                return OnCallStrings.T("Warn_" + Get(d, "code"), Get(d, "level"));
             default:
                 return null;
         }

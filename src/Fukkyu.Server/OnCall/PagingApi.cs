@@ -17,6 +17,9 @@ public sealed record PageDto(Guid Id, string Group, string GroupName, PagePurpos
     int Step, int Steps, int Cycle, int Repeat, DateTime CreatedAt, DateTime? NextAt,
     DateTime? AcknowledgedAt, string? AcknowledgedBy, AckVia? AcknowledgedVia, PlannedStep[] Plan, NotificationDto[] Notifications);
 
+/// <param name="Warnings">What keeps the level's people from being paged (no owning team, no emergency response team…).</param>
+public sealed record PagingDto(PageDto[] Pages, string[] Warnings);
+
 public sealed record AcknowledgeRequest(Guid? PageId);
 
 public sealed record AcknowledgedDto(string Incident, IncidentStatus Status, string[] Groups, bool TookCommand);
@@ -59,10 +62,23 @@ public static class PagingApi
         })];
     }
 
-    private static async Task<Results<Ok<PageDto[]>, ProblemHttpResult>> List(string id, ClaimsPrincipal user, IncidentService incidents, FukkyuDb db, CancellationToken ct)
+    private static async Task<Results<Ok<PagingDto>, ProblemHttpResult>> List(string id, ClaimsPrincipal user, IncidentService incidents, FukkyuDb db,
+        ResponseAssembly assembly, CancellationToken ct)
     {
         var incident = await incidents.FindAsync(id, Caller.From(user), tracking: false, ct);
-        return incident is null ? AuthApi.NotFoundProblem() : TypedResults.Ok((await PagesAsync(db, incident.Id, ct)).ToArray());
+        return incident is null ? AuthApi.NotFoundProblem()
+            : TypedResults.Ok(new PagingDto([.. await PagesAsync(db, incident.Id, ct)], [.. await WarningsAsync(db, assembly, incident, ct)]));
+    }
+
+    /// <summary>The set-up gaps for this incident's level, as of now: a real check, never a silent "nobody to page".</summary>
+    internal static async Task<List<string>> WarningsAsync(FukkyuDb db, ResponseAssembly assembly, Incident incident, CancellationToken ct)
+    {
+        if (!incident.IsOpen)
+        {
+            return [];
+        }
+        var (_, warnings) = await assembly.PlanAsync(db, incident, ct);
+        return [.. warnings.Select(w => OnCallStrings.T("Warn_" + w, incident.Level))];
     }
 
     private static async Task<Results<Ok<AcknowledgedDto>, ValidationProblem, ProblemHttpResult>> Acknowledge(

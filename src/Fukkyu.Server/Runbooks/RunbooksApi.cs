@@ -62,7 +62,7 @@ public static class RunbooksApi
         var api = app.MapGroup("/api/v1/runbooks").WithTags("Runbooks");
         api.MapGet("/", List).RequireAuthorization(Policies.Read);
         api.MapGet("/{key}", Get).RequireAuthorization(Policies.Read);
-        api.MapGet("/{key}/versions/{number:int}", GetVersion).RequireAuthorization(Policies.Read);
+        api.MapGet("/{key}/versions/{number}", GetVersion).RequireAuthorization(Policies.Read);
         api.MapPut("/{key}", Put).RequireAuthorization(Policies.Respond)
             .WithSummary("Create or update a runbook; changed steps or titles make a new version.");
         api.MapPost("/{key}/reviewed", Reviewed).RequireAuthorization(Policies.Respond)
@@ -111,10 +111,14 @@ public static class RunbooksApi
         return r is null ? AuthApi.NotFoundProblem() : TypedResults.Ok(await ToDtoAsync(db, r, Today(time), ct));
     }
 
-    private static async Task<Results<Ok<RunbookStepDto[]>, ProblemHttpResult>> GetVersion(string key, int number, FukkyuDb db, CancellationToken ct)
+    private static async Task<Results<Ok<RunbookStepDto[]>, ProblemHttpResult>> GetVersion(string key, string number, FukkyuDb db, CancellationToken ct)
     {
+        if (!int.TryParse(number, NumberStyles.None, CultureInfo.InvariantCulture, out var n))
+        {
+            return AuthApi.NotFoundProblem();
+        }
         var v = await db.Set<RunbookVersion>().AsNoTracking().Include(x => x.Steps)
-            .Where(x => x.Number == number && db.Set<Runbook>().Any(r => r.Id == x.RunbookId && r.Key == key)).FirstOrDefaultAsync(ct);
+            .Where(x => x.Number == n && db.Set<Runbook>().Any(r => r.Id == x.RunbookId && r.Key == key)).FirstOrDefaultAsync(ct);
         return v is null ? AuthApi.NotFoundProblem()
             : TypedResults.Ok(v.Steps.OrderBy(s => s.Position).Select(s => new RunbookStepDto(s.Phase, s.TextJa, s.TextEn, s.Required)).ToArray());
     }
