@@ -138,7 +138,8 @@ public static class EscalationPoliciesApi
         foreach (var s in steps)
         {
             s.PolicyId = policy.Id;
-            policy.Steps.Add(s);
+            // Added explicitly: EF would take a child with a preset key, found through the navigation, for an existing row.
+            db.Add(s);
         }
         try
         {

@@ -129,7 +129,8 @@ public static class SchedulesApi
         foreach (var l in layers)
         {
             l.ScheduleId = schedule.Id;
-            schedule.Layers.Add(l);
+            // Added explicitly: EF would take a child with a preset key, found through the navigation, for an existing row.
+            db.Add(l);
         }
         try
         {
