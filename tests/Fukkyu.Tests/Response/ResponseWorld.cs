@@ -84,7 +84,7 @@ public sealed class ResponseWorld : IAsyncDisposable
         return world;
     }
 
-    public async Task<JsonElement> AddContactAsync(TestUser user, string kind, string address, int delay = 0, bool briefings = true)
+    public async Task<JsonElement> AddContactAsync(TestUser user, string kind, string address, int delay = 0, bool? briefings = null)
     {
         var created = await Admin.PostJson($"/api/v1/users/{user.Id}/contact-methods",
             new { kind, address, delayMinutes = delay, useForBriefings = briefings }, HttpStatusCode.Created);
