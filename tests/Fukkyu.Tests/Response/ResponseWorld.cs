@@ -61,6 +61,11 @@ public sealed class ResponseWorld : IAsyncDisposable
             ["Fukkyu:Jobs:Enabled"] = "false",
             ["Fukkyu:Outbox:Enabled"] = "false",
             ["Fukkyu:Paging:PublicUrl"] = "https://fukkyu.example.jp",
+            // Time moves by hours and days here: the core's auto-escalation would raise levels (and
+            // page) behind the tests' backs, and its 15-second timer would fire thousands of times.
+            ["Fukkyu:Severity:EscalateLevel1AfterMinutes"] = "525600",
+            ["Fukkyu:Severity:EscalateLevel2AfterMinutes"] = "525600",
+            ["Fukkyu:Severity:EscalationCheckSeconds"] = "3600",
         };
         foreach (var (k, v) in settings ?? [])
         {
