@@ -62,6 +62,11 @@ public static class FukkyuCli
         root.Subcommands.Add(TimelineCommands.Build(ctx));
         root.Subcommands.Add(AccountCommands.Users(ctx));
         root.Subcommands.Add(AccountCommands.Keys(ctx));
+        foreach (var c in OnCallCommands.Build(ctx))
+        {
+            root.Subcommands.Add(c);
+        }
+        root.Subcommands.Add(ControlCommands.Build(ctx));
         return root;
     }
 

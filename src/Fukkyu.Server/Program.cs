@@ -1,12 +1,16 @@
 using Fukkyu.Server.Alerts;
 using Fukkyu.Server.Auth;
 using Fukkyu.Server.Catalog;
+using Fukkyu.Server.Controls;
 using Fukkyu.Server.Data;
 using Fukkyu.Server.Incidents;
 using Fukkyu.Server.Infrastructure;
-using Fukkyu.Server.Notifications;
 using Fukkyu.Server.Monitoring;
+using Fukkyu.Server.Notifications;
+using Fukkyu.Server.OnCall;
+using Fukkyu.Server.Recovery;
 using Fukkyu.Server.Reports;
+using Fukkyu.Server.Runbooks;
 using Fukkyu.Server.Ui;
 
 var builder = WebApplication.CreateBuilder(args);
@@ -23,6 +27,10 @@ builder.AddNotifications();
 builder.AddAlerts();
 builder.AddMonitoring();
 builder.AddReports();
+builder.AddOnCall();
+builder.AddControls();
+builder.AddRunbooks();
+builder.AddRecovery();
 
 var app = builder.Build();
 
@@ -36,6 +44,7 @@ await app.Services.MigrateDatabaseAsync();
 await app.Services.BootstrapAdminAsync();
 await app.Services.LoadCatalogWhenEmptyAsync();
 await app.Services.LoadMonitorsFileAsync();
+await app.Services.LoadSampleRunbooksWhenEmptyAsync();
 
 app.UseHttpDefaults();
 app.UseRouting();
@@ -53,6 +62,10 @@ app.MapNotifications();
 app.MapAlerts();
 app.MapMonitoring();
 app.MapReports();
+app.MapOnCall();
+app.MapControls();
+app.MapRunbooks();
+app.MapRecovery();
 app.MapUi();
 
 app.Run();

@@ -1,11 +1,15 @@
 using Fukkyu.Server.Alerts;
 using Fukkyu.Server.Auth;
 using Fukkyu.Server.Catalog;
+using Fukkyu.Server.Controls;
 using Fukkyu.Server.Incidents;
 using Fukkyu.Server.Infrastructure;
-using Fukkyu.Server.Notifications;
 using Fukkyu.Server.Monitoring;
+using Fukkyu.Server.Notifications;
+using Fukkyu.Server.OnCall;
+using Fukkyu.Server.Recovery;
 using Fukkyu.Server.Reports;
+using Fukkyu.Server.Runbooks;
 using Microsoft.AspNetCore.DataProtection.EntityFrameworkCore;
 using Microsoft.EntityFrameworkCore;
 
@@ -59,6 +63,10 @@ public abstract class FukkyuDb(DbContextOptions options) : DbContext(options), I
         modelBuilder.ConfigureAlerts();
         modelBuilder.ConfigureMonitoring();
         modelBuilder.ConfigureReports();
+        modelBuilder.ConfigureOnCall();
+        modelBuilder.ConfigureControls();
+        modelBuilder.ConfigureRunbooks();
+        modelBuilder.ConfigureRecovery();
         modelBuilder.Entity<DataProtectionKey>().ToTable("data_protection_keys");
     }
 

@@ -58,7 +58,9 @@ public sealed class IncidentApiTests
         string[] path = ["triaging", "investigating", "recovering", "investigating", "recovering", "verifying", "recovering", "verifying", "resolved", "post_incident", "closed"];
         foreach (var to in path)
         {
-            var moved = await admin.PostJson($"/api/v1/incidents/{number}/transitions", new { to, note = $"to {to}" });
+            // Nothing here proves recovery (no monitors, checklist untouched): the admin overrides the recovery gate.
+            var moved = await admin.PostJson($"/api/v1/incidents/{number}/transitions",
+                new { to, note = $"to {to}", overrideReason = to == "resolved" ? "verified by phone with the exchange" : null });
             Assert.Equal(to, moved.GetProperty("status").GetString());
         }
 
@@ -70,10 +72,11 @@ public sealed class IncidentApiTests
         Assert.Empty(incident.GetProperty("allowedTransitions").EnumerateArray());
 
         var timeline = await admin.GetJson($"/api/v1/incidents/{number}/timeline");
-        Assert.Equal(1 + path.Length, timeline.GetArrayLength());
+        Assert.Equal(2 + path.Length, timeline.GetArrayLength());
         Assert.Equal("declared", timeline[0].GetProperty("kind").GetString());
-        Assert.All(timeline.EnumerateArray().Skip(1), e => Assert.Equal("status", e.GetProperty("kind").GetString()));
-        Assert.Equal("to closed", timeline[path.Length].GetProperty("body").GetString());
+        Assert.Equal(path.Length, timeline.EnumerateArray().Count(e => e.GetProperty("kind").GetString() == "status"));
+        Assert.Equal("verified by phone with the exchange", timeline.EnumerateArray().Single(e => e.GetProperty("kind").GetString() == "gate_override").GetProperty("body").GetString());
+        Assert.Equal("to closed", timeline[path.Length + 1].GetProperty("body").GetString());
         Assert.Equal("Administrator", timeline[1].GetProperty("actor").GetProperty("name").GetString());
 
         var verify = await admin.GetJson($"/api/v1/incidents/{number}/timeline/verify");
@@ -285,7 +288,8 @@ public sealed class IncidentApiTests
             var id = (await admin.PostJson("/api/v1/incidents", Declaration(title: $"stop {stop}"), HttpStatusCode.Created)).GetProperty("id").GetString();
             foreach (var to in path.Take(stop))
             {
-                await admin.PostJson($"/api/v1/incidents/{id}/transitions", new { to });
+                // Nothing here proves recovery: the admin overrides the recovery gate.
+                await admin.PostJson($"/api/v1/incidents/{id}/transitions", new { to, overrideReason = to == "resolved" ? "checked by hand" : null });
             }
         }
 

@@ -32,6 +32,19 @@ namespace Fukkyu.Server.Data.Migrations.Postgres
                 });
 
             migrationBuilder.CreateTable(
+                name: "company_holidays",
+                columns: table => new
+                {
+                    date = table.Column<DateOnly>(type: "date", nullable: false),
+                    name_ja = table.Column<string>(type: "character varying(200)", maxLength: 200, nullable: false),
+                    name_en = table.Column<string>(type: "character varying(200)", maxLength: 200, nullable: false)
+                },
+                constraints: table =>
+                {
+                    table.PrimaryKey("pk_company_holidays", x => x.date);
+                });
+
+            migrationBuilder.CreateTable(
                 name: "component_groups",
                 columns: table => new
                 {
@@ -51,6 +64,75 @@ namespace Fukkyu.Server.Data.Migrations.Postgres
                 });
 
             migrationBuilder.CreateTable(
+                name: "control_approvals",
+                columns: table => new
+                {
+                    id = table.Column<Guid>(type: "uuid", nullable: false),
+                    component_id = table.Column<Guid>(type: "uuid", nullable: false),
+                    component_key = table.Column<string>(type: "character varying(100)", maxLength: 100, nullable: false),
+                    requested = table.Column<string>(type: "character varying(2000)", maxLength: 2000, nullable: false),
+                    summary = table.Column<string>(type: "character varying(2000)", maxLength: 2000, nullable: false),
+                    reason = table.Column<string>(type: "character varying(2000)", maxLength: 2000, nullable: false),
+                    incident_id = table.Column<Guid>(type: "uuid", nullable: true),
+                    incident_number = table.Column<string>(type: "character varying(20)", maxLength: 20, nullable: true),
+                    requested_by_id = table.Column<Guid>(type: "uuid", nullable: false),
+                    requested_by_name = table.Column<string>(type: "character varying(200)", maxLength: 200, nullable: false),
+                    requested_at = table.Column<DateTime>(type: "timestamp with time zone", nullable: false),
+                    expires_at = table.Column<DateTime>(type: "timestamp with time zone", nullable: false),
+                    state = table.Column<string>(type: "character varying(40)", maxLength: 40, nullable: false),
+                    decided_by_id = table.Column<Guid>(type: "uuid", nullable: true),
+                    decided_by_name = table.Column<string>(type: "character varying(200)", maxLength: 200, nullable: true),
+                    decided_at = table.Column<DateTime>(type: "timestamp with time zone", nullable: true),
+                    decision_note = table.Column<string>(type: "character varying(2000)", maxLength: 2000, nullable: true),
+                    version = table.Column<int>(type: "integer", nullable: false)
+                },
+                constraints: table =>
+                {
+                    table.PrimaryKey("pk_control_approvals", x => x.id);
+                });
+
+            migrationBuilder.CreateTable(
+                name: "control_changes",
+                columns: table => new
+                {
+                    id = table.Column<long>(type: "bigint", nullable: false)
+                        .Annotation("Npgsql:ValueGenerationStrategy", NpgsqlValueGenerationStrategy.IdentityByDefaultColumn),
+                    event_id = table.Column<Guid>(type: "uuid", nullable: false),
+                    component_id = table.Column<Guid>(type: "uuid", nullable: false),
+                    component_key = table.Column<string>(type: "character varying(100)", maxLength: 100, nullable: false),
+                    kind = table.Column<string>(type: "character varying(40)", maxLength: 40, nullable: false),
+                    at = table.Column<DateTime>(type: "timestamp with time zone", nullable: false),
+                    from = table.Column<string>(type: "character varying(2000)", maxLength: 2000, nullable: false),
+                    to = table.Column<string>(type: "character varying(2000)", maxLength: 2000, nullable: false),
+                    reason = table.Column<string>(type: "character varying(2000)", maxLength: 2000, nullable: false),
+                    incident_id = table.Column<Guid>(type: "uuid", nullable: true),
+                    incident_number = table.Column<string>(type: "character varying(20)", maxLength: 20, nullable: true),
+                    actor_id = table.Column<Guid>(type: "uuid", nullable: true),
+                    actor_name = table.Column<string>(type: "character varying(200)", maxLength: 200, nullable: false),
+                    approved_by_name = table.Column<string>(type: "character varying(200)", maxLength: 200, nullable: true)
+                },
+                constraints: table =>
+                {
+                    table.PrimaryKey("pk_control_changes", x => x.id);
+                });
+
+            migrationBuilder.CreateTable(
+                name: "control_webhooks",
+                columns: table => new
+                {
+                    id = table.Column<Guid>(type: "uuid", nullable: false),
+                    url = table.Column<string>(type: "character varying(2000)", maxLength: 2000, nullable: false),
+                    protected_secret = table.Column<string>(type: "character varying(4000)", maxLength: 4000, nullable: false),
+                    description = table.Column<string>(type: "character varying(500)", maxLength: 500, nullable: true),
+                    enabled = table.Column<bool>(type: "boolean", nullable: false),
+                    created_at = table.Column<DateTime>(type: "timestamp with time zone", nullable: false)
+                },
+                constraints: table =>
+                {
+                    table.PrimaryKey("pk_control_webhooks", x => x.id);
+                });
+
+            migrationBuilder.CreateTable(
                 name: "data_protection_keys",
                 columns: table => new
                 {
@@ -62,6 +144,23 @@ namespace Fukkyu.Server.Data.Migrations.Postgres
                 constraints: table =>
                 {
                     table.PrimaryKey("pk_data_protection_keys", x => x.id);
+                });
+
+            migrationBuilder.CreateTable(
+                name: "escalation_policies",
+                columns: table => new
+                {
+                    id = table.Column<Guid>(type: "uuid", nullable: false),
+                    key = table.Column<string>(type: "character varying(100)", maxLength: 100, nullable: false),
+                    name = table.Column<string>(type: "character varying(200)", maxLength: 200, nullable: false),
+                    repeat = table.Column<int>(type: "integer", nullable: false),
+                    created_at = table.Column<DateTime>(type: "timestamp with time zone", nullable: false),
+                    updated_at = table.Column<DateTime>(type: "timestamp with time zone", nullable: false),
+                    version = table.Column<int>(type: "integer", nullable: false)
+                },
+                constraints: table =>
+                {
+                    table.PrimaryKey("pk_escalation_policies", x => x.id);
                 });
 
             migrationBuilder.CreateTable(
@@ -168,6 +267,37 @@ namespace Fukkyu.Server.Data.Migrations.Postgres
                 });
 
             migrationBuilder.CreateTable(
+                name: "schedules",
+                columns: table => new
+                {
+                    id = table.Column<Guid>(type: "uuid", nullable: false),
+                    key = table.Column<string>(type: "character varying(100)", maxLength: 100, nullable: false),
+                    name = table.Column<string>(type: "character varying(200)", maxLength: 200, nullable: false),
+                    description = table.Column<string>(type: "character varying(2000)", maxLength: 2000, nullable: true),
+                    time_zone = table.Column<string>(type: "character varying(64)", maxLength: 64, nullable: false),
+                    created_at = table.Column<DateTime>(type: "timestamp with time zone", nullable: false),
+                    updated_at = table.Column<DateTime>(type: "timestamp with time zone", nullable: false),
+                    version = table.Column<int>(type: "integer", nullable: false)
+                },
+                constraints: table =>
+                {
+                    table.PrimaryKey("pk_schedules", x => x.id);
+                });
+
+            migrationBuilder.CreateTable(
+                name: "server_secrets",
+                columns: table => new
+                {
+                    name = table.Column<string>(type: "character varying(100)", maxLength: 100, nullable: false),
+                    protected_value = table.Column<string>(type: "character varying(4000)", maxLength: 4000, nullable: false),
+                    created_at = table.Column<DateTime>(type: "timestamp with time zone", nullable: false)
+                },
+                constraints: table =>
+                {
+                    table.PrimaryKey("pk_server_secrets", x => x.name);
+                });
+
+            migrationBuilder.CreateTable(
                 name: "users",
                 columns: table => new
                 {
@@ -228,6 +358,26 @@ namespace Fukkyu.Server.Data.Migrations.Postgres
                 });
 
             migrationBuilder.CreateTable(
+                name: "escalation_steps",
+                columns: table => new
+                {
+                    id = table.Column<Guid>(type: "uuid", nullable: false),
+                    policy_id = table.Column<Guid>(type: "uuid", nullable: false),
+                    position = table.Column<int>(type: "integer", nullable: false),
+                    delay_minutes = table.Column<int>(type: "integer", nullable: false)
+                },
+                constraints: table =>
+                {
+                    table.PrimaryKey("pk_escalation_steps", x => x.id);
+                    table.ForeignKey(
+                        name: "fk_escalation_steps_escalation_policies_policy_id",
+                        column: x => x.policy_id,
+                        principalTable: "escalation_policies",
+                        principalColumn: "id",
+                        onDelete: ReferentialAction.Cascade);
+                });
+
+            migrationBuilder.CreateTable(
                 name: "outbox_attempts",
                 columns: table => new
                 {
@@ -253,6 +403,66 @@ namespace Fukkyu.Server.Data.Migrations.Postgres
                 });
 
             migrationBuilder.CreateTable(
+                name: "schedule_layers",
+                columns: table => new
+                {
+                    id = table.Column<Guid>(type: "uuid", nullable: false),
+                    schedule_id = table.Column<Guid>(type: "uuid", nullable: false),
+                    position = table.Column<int>(type: "integer", nullable: false),
+                    name = table.Column<string>(type: "character varying(200)", maxLength: 200, nullable: false),
+                    rotation = table.Column<string>(type: "character varying(40)", maxLength: 40, nullable: false),
+                    shift_hours = table.Column<int>(type: "integer", nullable: false),
+                    start_date = table.Column<DateOnly>(type: "date", nullable: false),
+                    handoff_time = table.Column<TimeOnly>(type: "time without time zone", nullable: false),
+                    end_date = table.Column<DateOnly>(type: "date", nullable: true),
+                    days = table.Column<string>(type: "character varying(40)", maxLength: 40, nullable: false),
+                    windows = table.Column<List<string>>(type: "text[]", nullable: false)
+                },
+                constraints: table =>
+                {
+                    table.PrimaryKey("pk_schedule_layers", x => x.id);
+                    table.ForeignKey(
+                        name: "fk_schedule_layers_schedules_schedule_id",
+                        column: x => x.schedule_id,
+                        principalTable: "schedules",
+                        principalColumn: "id",
+                        onDelete: ReferentialAction.Cascade);
+                });
+
+            migrationBuilder.CreateTable(
+                name: "teams",
+                columns: table => new
+                {
+                    id = table.Column<Guid>(type: "uuid", nullable: false),
+                    key = table.Column<string>(type: "character varying(100)", maxLength: 100, nullable: false),
+                    name_ja = table.Column<string>(type: "character varying(200)", maxLength: 200, nullable: false),
+                    name_en = table.Column<string>(type: "character varying(200)", maxLength: 200, nullable: false),
+                    kind = table.Column<string>(type: "character varying(40)", maxLength: 40, nullable: false),
+                    is_default = table.Column<bool>(type: "boolean", nullable: false),
+                    schedule_id = table.Column<Guid>(type: "uuid", nullable: true),
+                    escalation_policy_id = table.Column<Guid>(type: "uuid", nullable: true),
+                    created_at = table.Column<DateTime>(type: "timestamp with time zone", nullable: false),
+                    updated_at = table.Column<DateTime>(type: "timestamp with time zone", nullable: false),
+                    version = table.Column<int>(type: "integer", nullable: false)
+                },
+                constraints: table =>
+                {
+                    table.PrimaryKey("pk_teams", x => x.id);
+                    table.ForeignKey(
+                        name: "fk_teams_escalation_policy_escalation_policy_id",
+                        column: x => x.escalation_policy_id,
+                        principalTable: "escalation_policies",
+                        principalColumn: "id",
+                        onDelete: ReferentialAction.SetNull);
+                    table.ForeignKey(
+                        name: "fk_teams_schedule_schedule_id",
+                        column: x => x.schedule_id,
+                        principalTable: "schedules",
+                        principalColumn: "id",
+                        onDelete: ReferentialAction.SetNull);
+                });
+
+            migrationBuilder.CreateTable(
                 name: "api_keys",
                 columns: table => new
                 {
@@ -272,6 +482,53 @@ namespace Fukkyu.Server.Data.Migrations.Postgres
                     table.PrimaryKey("pk_api_keys", x => x.id);
                     table.ForeignKey(
                         name: "fk_api_keys_users_user_id",
+                        column: x => x.user_id,
+                        principalTable: "users",
+                        principalColumn: "id",
+                        onDelete: ReferentialAction.Cascade);
+                });
+
+            migrationBuilder.CreateTable(
+                name: "calendar_feeds",
+                columns: table => new
+                {
+                    user_id = table.Column<Guid>(type: "uuid", nullable: false),
+                    token_hash = table.Column<string>(type: "character varying(64)", maxLength: 64, nullable: false),
+                    created_at = table.Column<DateTime>(type: "timestamp with time zone", nullable: false)
+                },
+                constraints: table =>
+                {
+                    table.PrimaryKey("pk_calendar_feeds", x => x.user_id);
+                    table.ForeignKey(
+                        name: "fk_calendar_feeds_users_user_id",
+                        column: x => x.user_id,
+                        principalTable: "users",
+                        principalColumn: "id",
+                        onDelete: ReferentialAction.Cascade);
+                });
+
+            migrationBuilder.CreateTable(
+                name: "contact_methods",
+                columns: table => new
+                {
+                    id = table.Column<Guid>(type: "uuid", nullable: false),
+                    user_id = table.Column<Guid>(type: "uuid", nullable: false),
+                    kind = table.Column<string>(type: "character varying(40)", maxLength: 40, nullable: false),
+                    label = table.Column<string>(type: "character varying(200)", maxLength: 200, nullable: true),
+                    address = table.Column<string>(type: "character varying(2000)", maxLength: 2000, nullable: false),
+                    protected_secret = table.Column<string>(type: "character varying(4000)", maxLength: 4000, nullable: true),
+                    delay_minutes = table.Column<int>(type: "integer", nullable: false),
+                    use_for_pages = table.Column<bool>(type: "boolean", nullable: false),
+                    use_for_briefings = table.Column<bool>(type: "boolean", nullable: false),
+                    enabled = table.Column<bool>(type: "boolean", nullable: false),
+                    created_at = table.Column<DateTime>(type: "timestamp with time zone", nullable: false),
+                    version = table.Column<int>(type: "integer", nullable: false)
+                },
+                constraints: table =>
+                {
+                    table.PrimaryKey("pk_contact_methods", x => x.id);
+                    table.ForeignKey(
+                        name: "fk_contact_methods_users_user_id",
                         column: x => x.user_id,
                         principalTable: "users",
                         principalColumn: "id",
@@ -327,6 +584,106 @@ namespace Fukkyu.Server.Data.Migrations.Postgres
                         principalTable: "users",
                         principalColumn: "id",
                         onDelete: ReferentialAction.SetNull);
+                });
+
+            migrationBuilder.CreateTable(
+                name: "runbooks",
+                columns: table => new
+                {
+                    id = table.Column<Guid>(type: "uuid", nullable: false),
+                    key = table.Column<string>(type: "character varying(100)", maxLength: 100, nullable: false),
+                    category = table.Column<string>(type: "character varying(40)", maxLength: 40, nullable: true),
+                    min_level = table.Column<int>(type: "integer", nullable: false),
+                    title_ja = table.Column<string>(type: "character varying(200)", maxLength: 200, nullable: false),
+                    title_en = table.Column<string>(type: "character varying(200)", maxLength: 200, nullable: false),
+                    owner_id = table.Column<Guid>(type: "uuid", nullable: true),
+                    review_by = table.Column<DateOnly>(type: "date", nullable: false),
+                    review_interval_days = table.Column<int>(type: "integer", nullable: false),
+                    last_reviewed_at = table.Column<DateTime>(type: "timestamp with time zone", nullable: true),
+                    last_reviewed_by = table.Column<string>(type: "character varying(200)", maxLength: 200, nullable: true),
+                    current_version = table.Column<int>(type: "integer", nullable: false),
+                    archived = table.Column<bool>(type: "boolean", nullable: false),
+                    created_at = table.Column<DateTime>(type: "timestamp with time zone", nullable: false),
+                    updated_at = table.Column<DateTime>(type: "timestamp with time zone", nullable: false),
+                    version = table.Column<int>(type: "integer", nullable: false)
+                },
+                constraints: table =>
+                {
+                    table.PrimaryKey("pk_runbooks", x => x.id);
+                    table.ForeignKey(
+                        name: "fk_runbooks_users_owner_id",
+                        column: x => x.owner_id,
+                        principalTable: "users",
+                        principalColumn: "id",
+                        onDelete: ReferentialAction.SetNull);
+                });
+
+            migrationBuilder.CreateTable(
+                name: "schedule_overrides",
+                columns: table => new
+                {
+                    id = table.Column<Guid>(type: "uuid", nullable: false),
+                    schedule_id = table.Column<Guid>(type: "uuid", nullable: false),
+                    user_id = table.Column<Guid>(type: "uuid", nullable: false),
+                    starts_at = table.Column<DateTime>(type: "timestamp with time zone", nullable: false),
+                    ends_at = table.Column<DateTime>(type: "timestamp with time zone", nullable: false),
+                    reason = table.Column<string>(type: "character varying(500)", maxLength: 500, nullable: true),
+                    created_by_id = table.Column<Guid>(type: "uuid", nullable: true),
+                    created_by_name = table.Column<string>(type: "character varying(200)", maxLength: 200, nullable: false),
+                    created_at = table.Column<DateTime>(type: "timestamp with time zone", nullable: false)
+                },
+                constraints: table =>
+                {
+                    table.PrimaryKey("pk_schedule_overrides", x => x.id);
+                    table.ForeignKey(
+                        name: "fk_schedule_overrides_schedules_schedule_id",
+                        column: x => x.schedule_id,
+                        principalTable: "schedules",
+                        principalColumn: "id",
+                        onDelete: ReferentialAction.Cascade);
+                    table.ForeignKey(
+                        name: "fk_schedule_overrides_users_user_id",
+                        column: x => x.user_id,
+                        principalTable: "users",
+                        principalColumn: "id",
+                        onDelete: ReferentialAction.Cascade);
+                });
+
+            migrationBuilder.CreateTable(
+                name: "controls",
+                columns: table => new
+                {
+                    component_id = table.Column<Guid>(type: "uuid", nullable: false),
+                    kind = table.Column<string>(type: "character varying(40)", maxLength: 40, nullable: false),
+                    trading = table.Column<string>(type: "character varying(40)", maxLength: 40, nullable: false),
+                    transfer = table.Column<string>(type: "character varying(40)", maxLength: 40, nullable: false),
+                    api = table.Column<string>(type: "character varying(40)", maxLength: 40, nullable: false),
+                    stop_order = table.Column<bool>(type: "boolean", nullable: false),
+                    stop_order_and_cancel = table.Column<bool>(type: "boolean", nullable: false),
+                    stop_market_order = table.Column<bool>(type: "boolean", nullable: false),
+                    stop_stop_order = table.Column<bool>(type: "boolean", nullable: false),
+                    stop_stop_limit_order = table.Column<bool>(type: "boolean", nullable: false),
+                    stop_buy_order = table.Column<bool>(type: "boolean", nullable: false),
+                    stop_sell_order = table.Column<bool>(type: "boolean", nullable: false),
+                    min_amount = table.Column<string>(type: "character varying(40)", maxLength: 40, nullable: true),
+                    reason = table.Column<string>(type: "character varying(2000)", maxLength: 2000, nullable: true),
+                    incident_id = table.Column<Guid>(type: "uuid", nullable: true),
+                    incident_number = table.Column<string>(type: "character varying(20)", maxLength: 20, nullable: true),
+                    under_security_incident = table.Column<bool>(type: "boolean", nullable: false),
+                    changed_at = table.Column<DateTime>(type: "timestamp with time zone", nullable: false),
+                    changed_by_id = table.Column<Guid>(type: "uuid", nullable: true),
+                    changed_by_name = table.Column<string>(type: "character varying(200)", maxLength: 200, nullable: true),
+                    version = table.Column<int>(type: "integer", nullable: false)
+                },
+                constraints: table =>
+                {
+                    table.PrimaryKey("pk_controls", x => x.component_id);
+                    table.ForeignKey(
+                        name: "fk_controls_components_component_id",
+                        column: x => x.component_id,
+                        principalTable: "components",
+                        principalColumn: "id",
+                        onDelete: ReferentialAction.Cascade);
                 });
 
             migrationBuilder.CreateTable(
@@ -398,6 +755,101 @@ namespace Fukkyu.Server.Data.Migrations.Postgres
                 });
 
             migrationBuilder.CreateTable(
+                name: "escalation_targets",
+                columns: table => new
+                {
+                    id = table.Column<Guid>(type: "uuid", nullable: false),
+                    step_id = table.Column<Guid>(type: "uuid", nullable: false),
+                    position = table.Column<int>(type: "integer", nullable: false),
+                    kind = table.Column<string>(type: "character varying(40)", maxLength: 40, nullable: false),
+                    target_id = table.Column<Guid>(type: "uuid", nullable: false)
+                },
+                constraints: table =>
+                {
+                    table.PrimaryKey("pk_escalation_targets", x => x.id);
+                    table.ForeignKey(
+                        name: "fk_escalation_targets_escalation_steps_step_id",
+                        column: x => x.step_id,
+                        principalTable: "escalation_steps",
+                        principalColumn: "id",
+                        onDelete: ReferentialAction.Cascade);
+                });
+
+            migrationBuilder.CreateTable(
+                name: "schedule_layer_members",
+                columns: table => new
+                {
+                    layer_id = table.Column<Guid>(type: "uuid", nullable: false),
+                    position = table.Column<int>(type: "integer", nullable: false),
+                    user_id = table.Column<Guid>(type: "uuid", nullable: false)
+                },
+                constraints: table =>
+                {
+                    table.PrimaryKey("pk_schedule_layer_members", x => new { x.layer_id, x.position });
+                    table.ForeignKey(
+                        name: "fk_schedule_layer_members_schedule_layers_layer_id",
+                        column: x => x.layer_id,
+                        principalTable: "schedule_layers",
+                        principalColumn: "id",
+                        onDelete: ReferentialAction.Cascade);
+                    table.ForeignKey(
+                        name: "fk_schedule_layer_members_users_user_id",
+                        column: x => x.user_id,
+                        principalTable: "users",
+                        principalColumn: "id",
+                        onDelete: ReferentialAction.Cascade);
+                });
+
+            migrationBuilder.CreateTable(
+                name: "team_components",
+                columns: table => new
+                {
+                    component_id = table.Column<Guid>(type: "uuid", nullable: false),
+                    team_id = table.Column<Guid>(type: "uuid", nullable: false)
+                },
+                constraints: table =>
+                {
+                    table.PrimaryKey("pk_team_components", x => x.component_id);
+                    table.ForeignKey(
+                        name: "fk_team_components_components_component_id",
+                        column: x => x.component_id,
+                        principalTable: "components",
+                        principalColumn: "id",
+                        onDelete: ReferentialAction.Cascade);
+                    table.ForeignKey(
+                        name: "fk_team_components_teams_team_id",
+                        column: x => x.team_id,
+                        principalTable: "teams",
+                        principalColumn: "id",
+                        onDelete: ReferentialAction.Cascade);
+                });
+
+            migrationBuilder.CreateTable(
+                name: "team_members",
+                columns: table => new
+                {
+                    team_id = table.Column<Guid>(type: "uuid", nullable: false),
+                    user_id = table.Column<Guid>(type: "uuid", nullable: false),
+                    lead = table.Column<bool>(type: "boolean", nullable: false)
+                },
+                constraints: table =>
+                {
+                    table.PrimaryKey("pk_team_members", x => new { x.team_id, x.user_id });
+                    table.ForeignKey(
+                        name: "fk_team_members_teams_team_id",
+                        column: x => x.team_id,
+                        principalTable: "teams",
+                        principalColumn: "id",
+                        onDelete: ReferentialAction.Cascade);
+                    table.ForeignKey(
+                        name: "fk_team_members_users_user_id",
+                        column: x => x.user_id,
+                        principalTable: "users",
+                        principalColumn: "id",
+                        onDelete: ReferentialAction.Cascade);
+                });
+
+            migrationBuilder.CreateTable(
                 name: "alerts",
                 columns: table => new
                 {
@@ -456,6 +908,31 @@ namespace Fukkyu.Server.Data.Migrations.Postgres
                 });
 
             migrationBuilder.CreateTable(
+                name: "incident_checklists",
+                columns: table => new
+                {
+                    id = table.Column<Guid>(type: "uuid", nullable: false),
+                    incident_id = table.Column<Guid>(type: "uuid", nullable: false),
+                    runbook_id = table.Column<Guid>(type: "uuid", nullable: false),
+                    runbook_key = table.Column<string>(type: "character varying(100)", maxLength: 100, nullable: false),
+                    runbook_version = table.Column<int>(type: "integer", nullable: false),
+                    title_ja = table.Column<string>(type: "character varying(200)", maxLength: 200, nullable: false),
+                    title_en = table.Column<string>(type: "character varying(200)", maxLength: 200, nullable: false),
+                    level = table.Column<int>(type: "integer", nullable: false),
+                    attached_at = table.Column<DateTime>(type: "timestamp with time zone", nullable: false)
+                },
+                constraints: table =>
+                {
+                    table.PrimaryKey("pk_incident_checklists", x => x.id);
+                    table.ForeignKey(
+                        name: "fk_incident_checklists_incidents_incident_id",
+                        column: x => x.incident_id,
+                        principalTable: "incidents",
+                        principalColumn: "id",
+                        onDelete: ReferentialAction.Cascade);
+                });
+
+            migrationBuilder.CreateTable(
                 name: "incident_components",
                 columns: table => new
                 {
@@ -502,6 +979,65 @@ namespace Fukkyu.Server.Data.Migrations.Postgres
                         name: "fk_incident_members_users_user_id",
                         column: x => x.user_id,
                         principalTable: "users",
+                        principalColumn: "id",
+                        onDelete: ReferentialAction.Cascade);
+                });
+
+            migrationBuilder.CreateTable(
+                name: "pages",
+                columns: table => new
+                {
+                    id = table.Column<Guid>(type: "uuid", nullable: false),
+                    incident_id = table.Column<Guid>(type: "uuid", nullable: false),
+                    group_key = table.Column<string>(type: "character varying(200)", maxLength: 200, nullable: false),
+                    group_name = table.Column<string>(type: "character varying(300)", maxLength: 300, nullable: false),
+                    purpose = table.Column<string>(type: "character varying(40)", maxLength: 40, nullable: false),
+                    level = table.Column<int>(type: "integer", nullable: false),
+                    state = table.Column<string>(type: "character varying(40)", maxLength: 40, nullable: false),
+                    steps = table.Column<string>(type: "character varying(64000)", maxLength: 64000, nullable: false),
+                    repeat = table.Column<int>(type: "integer", nullable: false),
+                    step = table.Column<int>(type: "integer", nullable: false),
+                    cycle = table.Column<int>(type: "integer", nullable: false),
+                    created_at = table.Column<DateTime>(type: "timestamp with time zone", nullable: false),
+                    next_at = table.Column<DateTime>(type: "timestamp with time zone", nullable: true),
+                    acknowledged_at = table.Column<DateTime>(type: "timestamp with time zone", nullable: true),
+                    acknowledged_by_id = table.Column<Guid>(type: "uuid", nullable: true),
+                    acknowledged_by_name = table.Column<string>(type: "character varying(200)", maxLength: 200, nullable: true),
+                    acknowledged_via = table.Column<string>(type: "character varying(40)", maxLength: 40, nullable: true),
+                    ended_at = table.Column<DateTime>(type: "timestamp with time zone", nullable: true),
+                    version = table.Column<int>(type: "integer", nullable: false)
+                },
+                constraints: table =>
+                {
+                    table.PrimaryKey("pk_pages", x => x.id);
+                    table.ForeignKey(
+                        name: "fk_pages_incidents_incident_id",
+                        column: x => x.incident_id,
+                        principalTable: "incidents",
+                        principalColumn: "id",
+                        onDelete: ReferentialAction.Cascade);
+                });
+
+            migrationBuilder.CreateTable(
+                name: "recovery_confirmations",
+                columns: table => new
+                {
+                    id = table.Column<Guid>(type: "uuid", nullable: false),
+                    incident_id = table.Column<Guid>(type: "uuid", nullable: false),
+                    component_id = table.Column<Guid>(type: "uuid", nullable: false),
+                    component_key = table.Column<string>(type: "character varying(100)", maxLength: 100, nullable: false),
+                    at = table.Column<DateTime>(type: "timestamp with time zone", nullable: false),
+                    by_id = table.Column<Guid>(type: "uuid", nullable: true),
+                    by_name = table.Column<string>(type: "character varying(200)", maxLength: 200, nullable: false),
+                    note = table.Column<string>(type: "character varying(2000)", maxLength: 2000, nullable: true)
+                },
+                constraints: table =>
+                {
+                    table.PrimaryKey("pk_recovery_confirmations", x => x.id);
+                    table.ForeignKey(
+                        name: "fk_recovery_confirmations_incidents_incident_id",
+                        column: x => x.incident_id,
+                        principalTable: "incidents",
                         principalColumn: "id",
                         onDelete: ReferentialAction.Cascade);
                 });
@@ -568,6 +1104,28 @@ namespace Fukkyu.Server.Data.Migrations.Postgres
                         name: "fk_timeline_entries_incidents_incident_id",
                         column: x => x.incident_id,
                         principalTable: "incidents",
+                        principalColumn: "id",
+                        onDelete: ReferentialAction.Cascade);
+                });
+
+            migrationBuilder.CreateTable(
+                name: "runbook_versions",
+                columns: table => new
+                {
+                    id = table.Column<Guid>(type: "uuid", nullable: false),
+                    runbook_id = table.Column<Guid>(type: "uuid", nullable: false),
+                    number = table.Column<int>(type: "integer", nullable: false),
+                    change_note = table.Column<string>(type: "character varying(2000)", maxLength: 2000, nullable: true),
+                    created_at = table.Column<DateTime>(type: "timestamp with time zone", nullable: false),
+                    created_by_name = table.Column<string>(type: "character varying(200)", maxLength: 200, nullable: false)
+                },
+                constraints: table =>
+                {
+                    table.PrimaryKey("pk_runbook_versions", x => x.id);
+                    table.ForeignKey(
+                        name: "fk_runbook_versions_runbooks_runbook_id",
+                        column: x => x.runbook_id,
+                        principalTable: "runbooks",
                         principalColumn: "id",
                         onDelete: ReferentialAction.Cascade);
                 });
@@ -640,6 +1198,113 @@ namespace Fukkyu.Server.Data.Migrations.Postgres
                         onDelete: ReferentialAction.Cascade);
                 });
 
+            migrationBuilder.CreateTable(
+                name: "incident_checklist_items",
+                columns: table => new
+                {
+                    id = table.Column<Guid>(type: "uuid", nullable: false),
+                    checklist_id = table.Column<Guid>(type: "uuid", nullable: false),
+                    incident_id = table.Column<Guid>(type: "uuid", nullable: false),
+                    position = table.Column<int>(type: "integer", nullable: false),
+                    phase = table.Column<string>(type: "character varying(40)", maxLength: 40, nullable: false),
+                    text_ja = table.Column<string>(type: "character varying(1000)", maxLength: 1000, nullable: false),
+                    text_en = table.Column<string>(type: "character varying(1000)", maxLength: 1000, nullable: false),
+                    required = table.Column<bool>(type: "boolean", nullable: false),
+                    done_at = table.Column<DateTime>(type: "timestamp with time zone", nullable: true),
+                    done_by_id = table.Column<Guid>(type: "uuid", nullable: true),
+                    done_by_name = table.Column<string>(type: "character varying(200)", maxLength: 200, nullable: true),
+                    note = table.Column<string>(type: "character varying(2000)", maxLength: 2000, nullable: true)
+                },
+                constraints: table =>
+                {
+                    table.PrimaryKey("pk_incident_checklist_items", x => x.id);
+                    table.ForeignKey(
+                        name: "fk_incident_checklist_items_incident_checklists_checklist_id",
+                        column: x => x.checklist_id,
+                        principalTable: "incident_checklists",
+                        principalColumn: "id",
+                        onDelete: ReferentialAction.Cascade);
+                });
+
+            migrationBuilder.CreateTable(
+                name: "ack_tokens",
+                columns: table => new
+                {
+                    id = table.Column<Guid>(type: "uuid", nullable: false),
+                    page_id = table.Column<Guid>(type: "uuid", nullable: false),
+                    user_id = table.Column<Guid>(type: "uuid", nullable: false),
+                    expires_at = table.Column<DateTime>(type: "timestamp with time zone", nullable: false),
+                    used_at = table.Column<DateTime>(type: "timestamp with time zone", nullable: true),
+                    created_at = table.Column<DateTime>(type: "timestamp with time zone", nullable: false)
+                },
+                constraints: table =>
+                {
+                    table.PrimaryKey("pk_ack_tokens", x => x.id);
+                    table.ForeignKey(
+                        name: "fk_ack_tokens_pages_page_id",
+                        column: x => x.page_id,
+                        principalTable: "pages",
+                        principalColumn: "id",
+                        onDelete: ReferentialAction.Cascade);
+                });
+
+            migrationBuilder.CreateTable(
+                name: "page_notifications",
+                columns: table => new
+                {
+                    id = table.Column<Guid>(type: "uuid", nullable: false),
+                    page_id = table.Column<Guid>(type: "uuid", nullable: false),
+                    incident_id = table.Column<Guid>(type: "uuid", nullable: false),
+                    user_id = table.Column<Guid>(type: "uuid", nullable: false),
+                    user_name = table.Column<string>(type: "character varying(200)", maxLength: 200, nullable: false),
+                    step = table.Column<int>(type: "integer", nullable: false),
+                    cycle = table.Column<int>(type: "integer", nullable: false),
+                    channel = table.Column<string>(type: "character varying(40)", maxLength: 40, nullable: false),
+                    contact_method_id = table.Column<Guid>(type: "uuid", nullable: true),
+                    recipient = table.Column<string>(type: "character varying(2000)", maxLength: 2000, nullable: false),
+                    outbox_message_id = table.Column<Guid>(type: "uuid", nullable: true),
+                    at = table.Column<DateTime>(type: "timestamp with time zone", nullable: false),
+                    deferred = table.Column<bool>(type: "boolean", nullable: false)
+                },
+                constraints: table =>
+                {
+                    table.PrimaryKey("pk_page_notifications", x => x.id);
+                    table.ForeignKey(
+                        name: "fk_page_notifications_pages_page_id",
+                        column: x => x.page_id,
+                        principalTable: "pages",
+                        principalColumn: "id",
+                        onDelete: ReferentialAction.Cascade);
+                });
+
+            migrationBuilder.CreateTable(
+                name: "runbook_steps",
+                columns: table => new
+                {
+                    id = table.Column<Guid>(type: "uuid", nullable: false),
+                    version_id = table.Column<Guid>(type: "uuid", nullable: false),
+                    position = table.Column<int>(type: "integer", nullable: false),
+                    phase = table.Column<string>(type: "character varying(40)", maxLength: 40, nullable: false),
+                    text_ja = table.Column<string>(type: "character varying(1000)", maxLength: 1000, nullable: false),
+                    text_en = table.Column<string>(type: "character varying(1000)", maxLength: 1000, nullable: false),
+                    required = table.Column<bool>(type: "boolean", nullable: false)
+                },
+                constraints: table =>
+                {
+                    table.PrimaryKey("pk_runbook_steps", x => x.id);
+                    table.ForeignKey(
+                        name: "fk_runbook_steps_runbook_versions_version_id",
+                        column: x => x.version_id,
+                        principalTable: "runbook_versions",
+                        principalColumn: "id",
+                        onDelete: ReferentialAction.Cascade);
+                });
+
+            migrationBuilder.CreateIndex(
+                name: "ix_ack_tokens_page_id",
+                table: "ack_tokens",
+                column: "page_id");
+
             migrationBuilder.CreateIndex(
                 name: "ix_alerts_component_id",
                 table: "alerts",
@@ -690,6 +1355,12 @@ namespace Fukkyu.Server.Data.Migrations.Postgres
                 column: "user_id");
 
             migrationBuilder.CreateIndex(
+                name: "ix_calendar_feeds_token_hash",
+                table: "calendar_feeds",
+                column: "token_hash",
+                unique: true);
+
+            migrationBuilder.CreateIndex(
                 name: "ix_change_events_integration_id",
                 table: "change_events",
                 column: "integration_id");
@@ -719,6 +1390,63 @@ namespace Fukkyu.Server.Data.Migrations.Postgres
                 name: "ix_components_key",
                 table: "components",
                 column: "key",
+                unique: true);
+
+            migrationBuilder.CreateIndex(
+                name: "ix_contact_methods_user_id",
+                table: "contact_methods",
+                column: "user_id");
+
+            migrationBuilder.CreateIndex(
+                name: "ix_control_approvals_state_component_id",
+                table: "control_approvals",
+                columns: new[] { "state", "component_id" });
+
+            migrationBuilder.CreateIndex(
+                name: "ix_control_changes_component_id",
+                table: "control_changes",
+                column: "component_id");
+
+            migrationBuilder.CreateIndex(
+                name: "ix_control_changes_incident_id",
+                table: "control_changes",
+                column: "incident_id");
+
+            migrationBuilder.CreateIndex(
+                name: "ix_escalation_policies_key",
+                table: "escalation_policies",
+                column: "key",
+                unique: true);
+
+            migrationBuilder.CreateIndex(
+                name: "ix_escalation_steps_policy_id",
+                table: "escalation_steps",
+                column: "policy_id");
+
+            migrationBuilder.CreateIndex(
+                name: "ix_escalation_targets_kind_target_id",
+                table: "escalation_targets",
+                columns: new[] { "kind", "target_id" });
+
+            migrationBuilder.CreateIndex(
+                name: "ix_escalation_targets_step_id",
+                table: "escalation_targets",
+                column: "step_id");
+
+            migrationBuilder.CreateIndex(
+                name: "ix_incident_checklist_items_checklist_id",
+                table: "incident_checklist_items",
+                column: "checklist_id");
+
+            migrationBuilder.CreateIndex(
+                name: "ix_incident_checklist_items_incident_id_phase",
+                table: "incident_checklist_items",
+                columns: new[] { "incident_id", "phase" });
+
+            migrationBuilder.CreateIndex(
+                name: "ix_incident_checklists_incident_id_runbook_id",
+                table: "incident_checklists",
+                columns: new[] { "incident_id", "runbook_id" },
                 unique: true);
 
             migrationBuilder.CreateIndex(
@@ -837,6 +1565,32 @@ namespace Fukkyu.Server.Data.Migrations.Postgres
                 columns: new[] { "state", "due_at" });
 
             migrationBuilder.CreateIndex(
+                name: "ix_page_notifications_incident_id_user_id",
+                table: "page_notifications",
+                columns: new[] { "incident_id", "user_id" });
+
+            migrationBuilder.CreateIndex(
+                name: "ix_page_notifications_page_id",
+                table: "page_notifications",
+                column: "page_id");
+
+            migrationBuilder.CreateIndex(
+                name: "ix_pages_incident_id_group_key",
+                table: "pages",
+                columns: new[] { "incident_id", "group_key" },
+                unique: true);
+
+            migrationBuilder.CreateIndex(
+                name: "ix_pages_state",
+                table: "pages",
+                column: "state");
+
+            migrationBuilder.CreateIndex(
+                name: "ix_recovery_confirmations_incident_id_component_id",
+                table: "recovery_confirmations",
+                columns: new[] { "incident_id", "component_id" });
+
+            migrationBuilder.CreateIndex(
                 name: "ix_reports_component_id_created_at",
                 table: "reports",
                 columns: new[] { "component_id", "created_at" });
@@ -857,6 +1611,85 @@ namespace Fukkyu.Server.Data.Migrations.Postgres
                 column: "position");
 
             migrationBuilder.CreateIndex(
+                name: "ix_runbook_steps_version_id",
+                table: "runbook_steps",
+                column: "version_id");
+
+            migrationBuilder.CreateIndex(
+                name: "ix_runbook_versions_runbook_id_number",
+                table: "runbook_versions",
+                columns: new[] { "runbook_id", "number" },
+                unique: true);
+
+            migrationBuilder.CreateIndex(
+                name: "ix_runbooks_category_min_level",
+                table: "runbooks",
+                columns: new[] { "category", "min_level" });
+
+            migrationBuilder.CreateIndex(
+                name: "ix_runbooks_key",
+                table: "runbooks",
+                column: "key",
+                unique: true);
+
+            migrationBuilder.CreateIndex(
+                name: "ix_runbooks_owner_id",
+                table: "runbooks",
+                column: "owner_id");
+
+            migrationBuilder.CreateIndex(
+                name: "ix_schedule_layer_members_user_id",
+                table: "schedule_layer_members",
+                column: "user_id");
+
+            migrationBuilder.CreateIndex(
+                name: "ix_schedule_layers_schedule_id",
+                table: "schedule_layers",
+                column: "schedule_id");
+
+            migrationBuilder.CreateIndex(
+                name: "ix_schedule_overrides_schedule_id_ends_at",
+                table: "schedule_overrides",
+                columns: new[] { "schedule_id", "ends_at" });
+
+            migrationBuilder.CreateIndex(
+                name: "ix_schedule_overrides_user_id",
+                table: "schedule_overrides",
+                column: "user_id");
+
+            migrationBuilder.CreateIndex(
+                name: "ix_schedules_key",
+                table: "schedules",
+                column: "key",
+                unique: true);
+
+            migrationBuilder.CreateIndex(
+                name: "ix_team_components_team_id",
+                table: "team_components",
+                column: "team_id");
+
+            migrationBuilder.CreateIndex(
+                name: "ix_team_members_user_id",
+                table: "team_members",
+                column: "user_id");
+
+            migrationBuilder.CreateIndex(
+                name: "ix_teams_escalation_policy_id",
+                table: "teams",
+                column: "escalation_policy_id");
+
+            migrationBuilder.CreateIndex(
+                name: "ix_teams_key",
+                table: "teams",
+                column: "key",
+                unique: true);
+
+            migrationBuilder.CreateIndex(
+                name: "ix_teams_schedule_id",
+                table: "teams",
+                column: "schedule_id");
+
+            migrationBuilder.CreateIndex(
                 name: "ix_timeline_entries_incident_id_seq",
                 table: "timeline_entries",
                 columns: new[] { "incident_id", "seq" },
@@ -873,16 +1706,46 @@ namespace Fukkyu.Server.Data.Migrations.Postgres
         protected override void Down(MigrationBuilder migrationBuilder)
         {
             migrationBuilder.DropTable(
+                name: "ack_tokens");
+
+            migrationBuilder.DropTable(
                 name: "alerts");
 
             migrationBuilder.DropTable(
                 name: "api_keys");
 
             migrationBuilder.DropTable(
+                name: "calendar_feeds");
+
+            migrationBuilder.DropTable(
                 name: "change_events");
 
             migrationBuilder.DropTable(
+                name: "company_holidays");
+
+            migrationBuilder.DropTable(
+                name: "contact_methods");
+
+            migrationBuilder.DropTable(
+                name: "control_approvals");
+
+            migrationBuilder.DropTable(
+                name: "control_changes");
+
+            migrationBuilder.DropTable(
+                name: "control_webhooks");
+
+            migrationBuilder.DropTable(
+                name: "controls");
+
+            migrationBuilder.DropTable(
                 name: "data_protection_keys");
+
+            migrationBuilder.DropTable(
+                name: "escalation_targets");
+
+            migrationBuilder.DropTable(
+                name: "incident_checklist_items");
 
             migrationBuilder.DropTable(
                 name: "incident_components");
@@ -915,13 +1778,43 @@ namespace Fukkyu.Server.Data.Migrations.Postgres
                 name: "outbox_attempts");
 
             migrationBuilder.DropTable(
+                name: "page_notifications");
+
+            migrationBuilder.DropTable(
+                name: "recovery_confirmations");
+
+            migrationBuilder.DropTable(
                 name: "reports");
 
             migrationBuilder.DropTable(
                 name: "routing_rules");
 
             migrationBuilder.DropTable(
+                name: "runbook_steps");
+
+            migrationBuilder.DropTable(
+                name: "schedule_layer_members");
+
+            migrationBuilder.DropTable(
+                name: "schedule_overrides");
+
+            migrationBuilder.DropTable(
+                name: "server_secrets");
+
+            migrationBuilder.DropTable(
+                name: "team_components");
+
+            migrationBuilder.DropTable(
+                name: "team_members");
+
+            migrationBuilder.DropTable(
                 name: "timeline_entries");
+
+            migrationBuilder.DropTable(
+                name: "escalation_steps");
+
+            migrationBuilder.DropTable(
+                name: "incident_checklists");
 
             migrationBuilder.DropTable(
                 name: "monitors");
@@ -930,16 +1823,37 @@ namespace Fukkyu.Server.Data.Migrations.Postgres
                 name: "outbox_messages");
 
             migrationBuilder.DropTable(
-                name: "incidents");
+                name: "pages");
+
+            migrationBuilder.DropTable(
+                name: "runbook_versions");
+
+            migrationBuilder.DropTable(
+                name: "schedule_layers");
+
+            migrationBuilder.DropTable(
+                name: "teams");
 
             migrationBuilder.DropTable(
                 name: "components");
 
             migrationBuilder.DropTable(
-                name: "users");
+                name: "incidents");
+
+            migrationBuilder.DropTable(
+                name: "runbooks");
+
+            migrationBuilder.DropTable(
+                name: "escalation_policies");
+
+            migrationBuilder.DropTable(
+                name: "schedules");
 
             migrationBuilder.DropTable(
                 name: "component_groups");
+
+            migrationBuilder.DropTable(
+                name: "users");
         }
     }
 }

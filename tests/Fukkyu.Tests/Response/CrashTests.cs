@@ -1,0 +1,298 @@
+using System.Collections.Concurrent;
+using System.Diagnostics;
+using System.Net;
+using System.Net.Http.Headers;
+using System.Net.Http.Json;
+using System.Net.Sockets;
+using Fukkyu.Tests.Infrastructure;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Hosting;
+using Microsoft.AspNetCore.Hosting.Server;
+using Microsoft.AspNetCore.Hosting.Server.Features;
+using Microsoft.AspNetCore.Http;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
+
+namespace Fukkyu.Tests.Response;
+
+/// <summary>
+/// The server as a real process, killed with SIGKILL between the commit of a page and its
+/// delivery: after a restart the page is delivered, and a receiver that drops repeats by their
+/// Idempotency-Key sees it once.
+/// </summary>
+public sealed class CrashTests
+{
+    private const string Key = "fk_crash-test-admin-key-0123456789abcdefghijklmn";
+
+    /// <summary>A receiver that can hold the first request open, like a slow endpoint while the sender dies.</summary>
+    private sealed class GatedReceiver : IAsyncDisposable
+    {
+        private readonly WebApplication _app;
+
+        private GatedReceiver(WebApplication app) => _app = app;
+
+        public ConcurrentQueue<(string Key, string Body)> Received { get; } = new();
+        public TaskCompletionSource Gate { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
+        public bool HoldFirst { get; set; }
+        public string Url { get; private set; } = "";
+
+        public static async Task<GatedReceiver> StartAsync()
+        {
+            var builder = WebApplication.CreateSlimBuilder();
+            builder.WebHost.UseUrls("http://127.0.0.1:0");
+            builder.Logging.ClearProviders();
+            var app = builder.Build();
+            var r = new GatedReceiver(app);
+            app.MapPost("/{**path}", async (HttpContext ctx) =>
+            {
+                using var reader = new StreamReader(ctx.Request.Body);
+                r.Received.Enqueue((ctx.Request.Headers["Idempotency-Key"].ToString(), await reader.ReadToEndAsync()));
+                if (r.HoldFirst && r.Received.Count == 1)
+                {
+                    await r.Gate.Task;
+                }
+                return Results.Ok();
+            });
+            await app.StartAsync();
+            r.Url = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First();
+            return r;
+        }
+
+        public async Task<bool> WaitForAsync(int count, TimeSpan timeout)
+        {
+            var until = DateTime.UtcNow + timeout;
+            while (Received.Count < count && DateTime.UtcNow < until)
+            {
+                await Task.Delay(50);
+            }
+            return Received.Count >= count;
+        }
+
+        public async ValueTask DisposeAsync()
+        {
+            Gate.TrySetResult();
+            await _app.DisposeAsync();
+        }
+    }
+
+    /// <summary>A Fukkyu server process on a loopback port of this feature's range (18200–18299).</summary>
+    private sealed class ServerProcess : IAsyncDisposable
+    {
+        private readonly Process _process;
+        private readonly ConcurrentQueue<string> _log = new();
+
+        private ServerProcess(Process process, int port)
+        {
+            _process = process;
+            Port = port;
+            Client = new HttpClient { BaseAddress = new Uri($"http://127.0.0.1:{port}/"), Timeout = TimeSpan.FromSeconds(30) };
+            Client.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", Key);
+        }
+
+        public int Port { get; }
+        public HttpClient Client { get; }
+
+        public static async Task<ServerProcess> StartAsync(Store store, string connectionString, bool outbox)
+        {
+            var port = FreePort();
+            var dll = Path.Combine(AppContext.BaseDirectory, "Fukkyu.Server.dll");
+            var psi = new ProcessStartInfo("dotnet") { WorkingDirectory = AppContext.BaseDirectory, RedirectStandardOutput = true, RedirectStandardError = true };
+            foreach (var a in new[] { dll, "--urls", $"http://127.0.0.1:{port}" })
+            {
+                psi.ArgumentList.Add(a);
+            }
+            psi.Environment["ASPNETCORE_ENVIRONMENT"] = "Production";
+            psi.Environment["ConnectionStrings__Fukkyu"] = connectionString;
+            psi.Environment["Fukkyu__Database__Provider"] = store == Store.Postgres ? "postgres" : "sqlite";
+            psi.Environment["Fukkyu__Database__Migrate"] = "true";
+            psi.Environment["Fukkyu__Bootstrap__AdminApiKey"] = Key;
+            psi.Environment["Fukkyu__Bootstrap__AdminPassword"] = "crash-test-password";
+            psi.Environment["Fukkyu__Outbox__Enabled"] = outbox ? "true" : "false";
+            psi.Environment["Fukkyu__Outbox__ClaimSeconds"] = "3";
+            psi.Environment["Logging__LogLevel__Default"] = "Warning";
+            var process = Process.Start(psi)!;
+            var server = new ServerProcess(process, port);
+            process.OutputDataReceived += (_, e) => server.Note(e.Data);
+            process.ErrorDataReceived += (_, e) => server.Note(e.Data);
+            process.BeginOutputReadLine();
+            process.BeginErrorReadLine();
+            var until = DateTime.UtcNow.AddSeconds(90);
+            while (DateTime.UtcNow < until)
+            {
+                Assert.False(process.HasExited, "The server exited: " + string.Join("\n", server._log));
+                try
+                {
+                    if ((await server.Client.GetAsync("healthz")).IsSuccessStatusCode)
+                    {
+                        return server;
+                    }
+                }
+                catch (HttpRequestException)
+                {
+                    // Not listening yet.
+                }
+                await Task.Delay(200);
+            }
+            throw new TimeoutException("The server did not start: " + string.Join("\n", server._log));
+        }
+
+        private void Note(string? line)
+        {
+            if (line is not null)
+            {
+                _log.Enqueue(line);
+                while (_log.Count > 200)
+                {
+                    _log.TryDequeue(out _);
+                }
+            }
+        }
+
+        private static int FreePort()
+        {
+            for (var port = 18200 + Random.Shared.Next(100); ; port = 18200 + (port - 18200 + 1) % 100)
+            {
+                try
+                {
+                    var l = new TcpListener(IPAddress.Loopback, port);
+                    l.Start();
+                    l.Stop();
+                    return port;
+                }
+                catch (SocketException)
+                {
+                    // Taken: try the next one in the range.
+                }
+            }
+        }
+
+        /// <summary>SIGKILL: no shutdown, no flush, nothing finishes.</summary>
+        public void KillHard()
+        {
+            _process.Kill();
+            _process.WaitForExit();
+        }
+
+        public ValueTask DisposeAsync()
+        {
+            Client.Dispose();
+            if (!_process.HasExited)
+            {
+                _process.Kill();
+                _process.WaitForExit();
+            }
+            _process.Dispose();
+            return ValueTask.CompletedTask;
+        }
+    }
+
+    private static async Task<(string ConnectionString, Func<Task> Cleanup)> DatabaseAsync(Store store)
+    {
+        if (store == Store.Postgres)
+        {
+            if (Stores.PostgresConnection is null)
+            {
+                Assert.False(Stores.InCi, "FUKKYU_TEST_POSTGRES is not set in CI.");
+                Assert.Skip("FUKKYU_TEST_POSTGRES is not set; PostgreSQL tests are skipped on this machine.");
+            }
+            var (cs, db) = await PostgresDatabases.CreateAsync();
+            return (cs, () => PostgresDatabases.DropAsync(db));
+        }
+        var file = Path.Combine(Path.GetTempPath(), "fukkyu-tests", $"crash-{Guid.NewGuid():N}.db");
+        Directory.CreateDirectory(Path.GetDirectoryName(file)!);
+        return ($"Data Source={file}", () =>
+        {
+            foreach (var f in new[] { file, file + "-wal", file + "-shm" })
+            {
+                File.Delete(f);
+            }
+            return Task.CompletedTask;
+        });
+    }
+
+    /// <summary>One on-call person whose pages go to the receiver; the team owns the website.</summary>
+    private static async Task<string> DeclareWithPageAsync(ServerProcess server, string receiverUrl)
+    {
+        var user = await server.Client.PostJson("/api/v1/users", new { userName = "oncall", displayName = "On call", roles = new[] { "responder" } }, HttpStatusCode.Created);
+        var userId = user.GetProperty("id").GetString();
+        await server.Client.PostJson($"/api/v1/users/{userId}/contact-methods", new { kind = "webhook", address = receiverUrl + "/pager" }, HttpStatusCode.Created);
+        var team = await server.Client.PutAsJsonAsync("/api/v1/teams/web", new { nameJa = "ウェブ", nameEn = "Web", members = new[] { new { user = "oncall" } }, components = new[] { "web.site" } });
+        Assert.Equal(HttpStatusCode.Created, team.StatusCode);
+        var incident = await server.Client.PostJson("/api/v1/incidents",
+            new { title = "Website down", category = "web", impactScope = "some", expectedRecoveryMinutes = 10, componentIds = new[] { "web.site" } }, HttpStatusCode.Created);
+        return incident.GetProperty("id").GetString()!;
+    }
+
+    private static async Task<(string State, int Attempts)> PageStateAsync(ServerProcess server, string incidentId)
+    {
+        var messages = await server.Client.GetJson($"/api/v1/outbox?incidentId={incidentId}");
+        var page = Assert.Single(messages.EnumerateArray(), m => m.GetProperty("purpose").GetString() == "page");
+        return (page.GetProperty("state").GetString()!, page.GetProperty("attempts").GetInt32());
+    }
+
+    [Theory]
+    [MemberData(nameof(Stores.Both), MemberType = typeof(Stores))]
+    public async Task APageCommittedBeforeAKillIsDeliveredOnceAfterTheRestart(Store store)
+    {
+        var (cs, cleanup) = await DatabaseAsync(store);
+        try
+        {
+            await using var receiver = await GatedReceiver.StartAsync();
+            string incidentId;
+            // The first node commits the page and dies before any delivery (its outbox is off).
+            await using (var first = await ServerProcess.StartAsync(store, cs, outbox: false))
+            {
+                incidentId = await DeclareWithPageAsync(first, receiver.Url);
+                first.KillHard();
+            }
+            Assert.Empty(receiver.Received);
+
+            await using var second = await ServerProcess.StartAsync(store, cs, outbox: true);
+            Assert.True(await receiver.WaitForAsync(1, TimeSpan.FromSeconds(30)), "the page was not delivered after the restart");
+            await Task.Delay(TimeSpan.FromSeconds(4)); // longer than a claim: a repeat would have come by now
+            Assert.Single(receiver.Received);
+            Assert.Equal(("delivered", 1), await PageStateAsync(second, incidentId));
+        }
+        finally
+        {
+            await cleanup();
+        }
+    }
+
+    [Theory]
+    [MemberData(nameof(Stores.Both), MemberType = typeof(Stores))]
+    public async Task APageInFlightWhenTheSenderIsKilledIsResentWithTheSameIdempotencyKey(Store store)
+    {
+        var (cs, cleanup) = await DatabaseAsync(store);
+        try
+        {
+            await using var receiver = await GatedReceiver.StartAsync();
+            receiver.HoldFirst = true;
+            string incidentId;
+            await using (var first = await ServerProcess.StartAsync(store, cs, outbox: true))
+            {
+                incidentId = await DeclareWithPageAsync(first, receiver.Url);
+                Assert.True(await receiver.WaitForAsync(1, TimeSpan.FromSeconds(30)), "the first node never sent the page");
+                // The request has arrived, its answer not: the sender dies between delivery and recording it.
+                first.KillHard();
+            }
+            receiver.Gate.SetResult();
+
+            await using var second = await ServerProcess.StartAsync(store, cs, outbox: true);
+            Assert.True(await receiver.WaitForAsync(2, TimeSpan.FromSeconds(30)), "the page was not resent after its claim expired");
+            await Task.Delay(TimeSpan.FromSeconds(4));
+
+            var received = receiver.Received.ToList();
+            Assert.Equal(2, received.Count);
+            // The receiver sees one message: both carry the same key (and body), so it drops the repeat.
+            Assert.Single(received.Select(r => r.Key).Distinct());
+            Assert.StartsWith("page:", received[0].Key);
+            Assert.Equal(received[0].Body, received[1].Body);
+            Assert.Equal(("delivered", 1), await PageStateAsync(second, incidentId));
+        }
+        finally
+        {
+            await cleanup();
+        }
+    }
+}
