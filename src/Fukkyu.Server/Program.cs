@@ -4,6 +4,7 @@ using Fukkyu.Server.Data;
 using Fukkyu.Server.Incidents;
 using Fukkyu.Server.Infrastructure;
 using Fukkyu.Server.Notifications;
+using Fukkyu.Server.StatusPage;
 using Fukkyu.Server.Ui;
 
 var builder = WebApplication.CreateBuilder(args);
@@ -17,6 +18,7 @@ builder.AddUi();
 builder.AddCatalog();
 builder.AddIncidents();
 builder.AddNotifications();
+builder.AddStatusPage();
 
 var app = builder.Build();
 
@@ -30,6 +32,7 @@ await app.Services.MigrateDatabaseAsync();
 await app.Services.BootstrapAdminAsync();
 await app.Services.LoadCatalogWhenEmptyAsync();
 
+app.UseStatusPage();
 app.UseHttpDefaults();
 app.UseRouting();
 app.UseRequestSizeGuard();
@@ -43,6 +46,7 @@ app.MapAuth();
 app.MapCatalog();
 app.MapIncidents();
 app.MapNotifications();
+app.MapStatusPage();
 app.MapUi();
 
 app.Run();

@@ -1,8 +1,12 @@
 using Fukkyu.Server.Auth;
+using Fukkyu.Server.Briefings;
 using Fukkyu.Server.Catalog;
 using Fukkyu.Server.Incidents;
 using Fukkyu.Server.Infrastructure;
+using Fukkyu.Server.Maintenance;
+using Fukkyu.Server.Notices;
 using Fukkyu.Server.Notifications;
+using Fukkyu.Server.Subscribers;
 using Microsoft.AspNetCore.DataProtection.EntityFrameworkCore;
 using Microsoft.EntityFrameworkCore;
 
@@ -26,6 +30,10 @@ public abstract class FukkyuDb(DbContextOptions options) : DbContext(options), I
     public DbSet<IncidentCounter> IncidentCounters => Set<IncidentCounter>();
     public DbSet<TimelineEntry> TimelineEntries => Set<TimelineEntry>();
     public DbSet<Lease> Leases => Set<Lease>();
+    public DbSet<Notice> Notices => Set<Notice>();
+    public DbSet<MaintenanceWindow> Maintenances => Set<MaintenanceWindow>();
+    public DbSet<Subscriber> Subscribers => Set<Subscriber>();
+    public DbSet<Briefing> Briefings => Set<Briefing>();
 
     protected override void ConfigureConventions(ModelConfigurationBuilder configurationBuilder)
     {
@@ -44,6 +52,10 @@ public abstract class FukkyuDb(DbContextOptions options) : DbContext(options), I
         modelBuilder.ConfigureInfrastructure();
         modelBuilder.ConfigureJobs();
         modelBuilder.ConfigureNotifications();
+        modelBuilder.ConfigureNotices();
+        modelBuilder.ConfigureMaintenance();
+        modelBuilder.ConfigureSubscribers();
+        modelBuilder.ConfigureBriefings();
         modelBuilder.Entity<DataProtectionKey>().ToTable("data_protection_keys");
     }
 
