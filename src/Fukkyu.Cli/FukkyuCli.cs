@@ -60,6 +60,7 @@ public static class FukkyuCli
         // One line per feature; each feature's commands live in its own file.
         root.Subcommands.Add(IncidentCommands.Build(ctx));
         root.Subcommands.Add(TimelineCommands.Build(ctx));
+        root.Subcommands.Add(StatusCommands.Build(ctx));
         return root;
     }
 

@@ -3,6 +3,7 @@ using Fukkyu.Server.Catalog;
 using Fukkyu.Server.Data;
 using Fukkyu.Server.Incidents;
 using Fukkyu.Server.Infrastructure;
+using Fukkyu.Server.Notices;
 using Fukkyu.Server.Notifications;
 using Fukkyu.Server.StatusPage;
 using Fukkyu.Server.Ui;
@@ -19,6 +20,7 @@ builder.AddCatalog();
 builder.AddIncidents();
 builder.AddNotifications();
 builder.AddStatusPage();
+builder.AddNotices();
 
 var app = builder.Build();
 
@@ -47,6 +49,7 @@ app.MapCatalog();
 app.MapIncidents();
 app.MapNotifications();
 app.MapStatusPage();
+app.MapNotices();
 app.MapUi();
 
 app.Run();

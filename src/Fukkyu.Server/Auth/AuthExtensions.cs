@@ -44,7 +44,8 @@ public static class AuthExtensions
             .AddPolicy(Policies.Respond, p => p.RequireRole(Policies.RolesFor[Policies.Respond]))
             .AddPolicy(Policies.Annotate, p => p.RequireRole(Policies.RolesFor[Policies.Annotate]))
             .AddPolicy(Policies.Command, p => p.RequireRole(Policies.RolesFor[Policies.Command]))
-            .AddPolicy(Policies.Admin, p => p.RequireRole(Policies.RolesFor[Policies.Admin]));
+            .AddPolicy(Policies.Admin, p => p.RequireRole(Policies.RolesFor[Policies.Admin]))
+            .AddPolicy(Policies.Communicate, p => p.RequireRole(Policies.RolesFor[Policies.Communicate]));
         services.AddAntiforgery(o => o.Cookie.Name = "fukkyu.af");
         return builder;
     }

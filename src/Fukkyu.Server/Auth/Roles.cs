@@ -31,6 +31,8 @@ public static class Policies
     public const string Command = "command";
     /// <summary>Users, API keys of others, the catalog.</summary>
     public const string Admin = "admin";
+    /// <summary>Approve public notices, schedule maintenance, manage subscribers and send briefings: comms and commanders.</summary>
+    public const string Communicate = "communicate";
 
     public static readonly IReadOnlyDictionary<string, string[]> RolesFor = new Dictionary<string, string[]>
     {
@@ -39,5 +41,6 @@ public static class Policies
         [Annotate] = [Roles.Admin, Roles.Commander, Roles.Responder, Roles.Executive, Roles.Support, Roles.Comms],
         [Command] = [Roles.Admin, Roles.Commander, Roles.Executive],
         [Admin] = [Roles.Admin],
+        [Communicate] = [Roles.Admin, Roles.Commander, Roles.Comms],
     };
 }
