@@ -3,6 +3,7 @@ using Fukkyu.Server.Catalog;
 using Fukkyu.Server.Data;
 using Fukkyu.Server.Incidents;
 using Fukkyu.Server.Infrastructure;
+using Fukkyu.Server.Maintenance;
 using Fukkyu.Server.Notices;
 using Fukkyu.Server.Notifications;
 using Fukkyu.Server.StatusPage;
@@ -21,6 +22,7 @@ builder.AddIncidents();
 builder.AddNotifications();
 builder.AddStatusPage();
 builder.AddNotices();
+builder.AddMaintenance();
 
 var app = builder.Build();
 
@@ -50,6 +52,7 @@ app.MapIncidents();
 app.MapNotifications();
 app.MapStatusPage();
 app.MapNotices();
+app.MapMaintenance();
 app.MapUi();
 
 app.Run();
