@@ -7,6 +7,7 @@ using Fukkyu.Server.Maintenance;
 using Fukkyu.Server.Notices;
 using Fukkyu.Server.Notifications;
 using Fukkyu.Server.StatusPage;
+using Fukkyu.Server.Subscribers;
 using Fukkyu.Server.Ui;
 
 var builder = WebApplication.CreateBuilder(args);
@@ -23,6 +24,7 @@ builder.AddNotifications();
 builder.AddStatusPage();
 builder.AddNotices();
 builder.AddMaintenance();
+builder.AddSubscribers();
 
 var app = builder.Build();
 
@@ -53,6 +55,7 @@ app.MapNotifications();
 app.MapStatusPage();
 app.MapNotices();
 app.MapMaintenance();
+app.MapSubscribers();
 app.MapUi();
 
 app.Run();

@@ -55,6 +55,7 @@ public sealed class StatusPageMiddleware
             lang = "en";
             path = path[3..];
         }
+        var prefixed = lang is not null;
         if (path.Length == 0)
         {
             path = "/";
@@ -92,8 +93,9 @@ public sealed class StatusPageMiddleware
         var file = snapshot.Find(path, lang);
         if (file is null)
         {
-            // Our own paths that do not exist get our 404 page; anything else belongs to someone else.
-            if (negotiated && !path.StartsWith("/incidents/", StringComparison.Ordinal))
+            // Our own paths (a language prefix, an incident) that do not exist get our 404 page;
+            // anything else belongs to someone else.
+            if (!prefixed && !path.StartsWith("/incidents/", StringComparison.Ordinal))
             {
                 return _next(context);
             }
