@@ -1,4 +1,5 @@
 using Fukkyu.Server.Auth;
+using Fukkyu.Server.Briefings;
 using Fukkyu.Server.Catalog;
 using Fukkyu.Server.Data;
 using Fukkyu.Server.Incidents;
@@ -25,6 +26,7 @@ builder.AddStatusPage();
 builder.AddNotices();
 builder.AddMaintenance();
 builder.AddSubscribers();
+builder.AddBriefings();
 
 var app = builder.Build();
 
@@ -56,6 +58,7 @@ app.MapStatusPage();
 app.MapNotices();
 app.MapMaintenance();
 app.MapSubscribers();
+app.MapBriefings();
 app.MapUi();
 
 app.Run();
