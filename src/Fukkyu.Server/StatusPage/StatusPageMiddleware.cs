@@ -79,14 +79,16 @@ public sealed class StatusPageMiddleware
         var negotiated = false;
         if (lang is null)
         {
-            var query = request.Query["lang"];
+            // Most requests (CDNs, API clients, load tests) carry neither: no parsing then.
+            var query = request.QueryString.HasValue ? request.Query["lang"] : default;
             if (query.Count > 0)
             {
                 lang = query[0] == "en" ? "en" : "ja";
             }
             else
             {
-                lang = PreferredLanguage(request.Headers.AcceptLanguage, _defaultLanguage);
+                var accept = request.Headers.AcceptLanguage;
+                lang = accept.Count == 0 ? _defaultLanguage : PreferredLanguage(accept, _defaultLanguage);
                 negotiated = true;
             }
         }
@@ -105,16 +107,16 @@ public sealed class StatusPageMiddleware
                 return _next(context);
             }
         }
-        return ServeAsync(context, file, negotiated);
+        return ServeAsync(context, file, negotiated, _cacheControl);
     }
 
-    private Task ServeAsync(HttpContext context, SnapshotFile file, bool negotiatedLanguage)
+    private static Task ServeAsync(HttpContext context, SnapshotFile file, bool negotiatedLanguage, StringValues cacheControl)
     {
         var (body, etag, encoding) = ChooseEncoding(context.Request.Headers.AcceptEncoding, file);
         var response = context.Response;
         var headers = response.Headers;
         headers.ETag = etag;
-        headers.CacheControl = _cacheControl;
+        headers.CacheControl = cacheControl;
         headers.Vary = negotiatedLanguage ? VaryEncodingAndLanguage : VaryEncoding;
         headers.XContentTypeOptions = Nosniff;
         headers.ContentLanguage = file.LanguageHeader;
@@ -139,7 +141,14 @@ public sealed class StatusPageMiddleware
             headers.ContentEncoding = encoding;
         }
         response.ContentLength = body.Length;
-        return HttpMethods.IsHead(context.Request.Method) ? Task.CompletedTask : response.Body.WriteAsync(body).AsTask();
+        return HttpMethods.IsHead(context.Request.Method) ? Task.CompletedTask : WriteAsync(response, body);
+    }
+
+    // Straight into Kestrel's pipe: no stream wrapper, no task unless the write has to wait.
+    private static Task WriteAsync(HttpResponse response, byte[] body)
+    {
+        var pending = response.BodyWriter.WriteAsync(body);
+        return pending.IsCompletedSuccessfully ? Task.CompletedTask : pending.AsTask();
     }
 
     private static bool StartsWithLanguage(ReadOnlySpan<char> path, string prefix) =>

@@ -29,8 +29,9 @@ public sealed class StatusSnapshots(
     private readonly AsyncSignal _wake = new();
     private readonly CancellationTokenSource _stop = new();
     private volatile StatusSnapshot? _current;
+    private string? _modelHash;
     private Task? _loop;
-    private int _disposed;
+    private int _stopped;
 
     public StatusSnapshot? Current => _current;
     public DateTime? LastSuccessAt { get; private set; }
@@ -51,7 +52,7 @@ public sealed class StatusSnapshots(
     public async Task StopAsync(CancellationToken cancellationToken)
     {
         signal.Changed -= OnChanged;
-        await _stop.CancelAsync();
+        await StopLoopAsync();
         if (_loop is not null)
         {
             await Task.WhenAny(_loop, Task.Delay(Timeout.Infinite, cancellationToken));
@@ -93,6 +94,14 @@ public sealed class StatusSnapshots(
             {
                 model = await scope.ServiceProvider.GetRequiredService<PublicModelLoader>().LoadAsync(ct);
             }
+            // The periodic refresh usually finds nothing new: then there is nothing to render.
+            var modelHash = Fingerprint(model);
+            if (_current is not null && modelHash == _modelHash)
+            {
+                LastSuccessAt = time.GetUtcNow().UtcDateTime;
+                LastError = null;
+                return _current;
+            }
             var docs = await new SnapshotRenderer(pages).RenderAsync(model, o);
             var previous = _current;
             var next = new StatusSnapshot(SnapshotRenderer.Compress(docs, previous), time.GetUtcNow().UtcDateTime, model.UpdatedAt, (previous?.Version ?? 0) + 1);
@@ -101,6 +110,7 @@ public sealed class StatusSnapshots(
                 _current = next;
                 Persist(next);
             }
+            _modelHash = modelHash;
             LastSuccessAt = time.GetUtcNow().UtcDateTime;
             LastError = null;
             return _current;
@@ -118,6 +128,10 @@ public sealed class StatusSnapshots(
             _gate.Release();
         }
     }
+
+    /// <summary>Everything the pages show, hashed: the model minus the clock (the day stays in, for the bars and history).</summary>
+    private static string Fingerprint(PublicModel model) =>
+        Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(JsonSerializer.SerializeToUtf8Bytes(model with { Now = default }, Json)));
 
     /// <summary>The snapshot as static files: each language under its prefix, the default language also at the root.</summary>
     public static StatusExport Export(StatusSnapshot snapshot, string defaultLanguage)
@@ -193,14 +207,18 @@ public sealed class StatusSnapshots(
         }
     }
 
+    // Stop and dispose may come in either order, and twice (the singleton is also the hosted service).
+    private async Task StopLoopAsync()
+    {
+        if (Interlocked.Exchange(ref _stopped, 1) == 0)
+        {
+            await _stop.CancelAsync();
+        }
+    }
+
     public async ValueTask DisposeAsync()
     {
-        // The container may dispose a singleton registered twice (itself and as hosted service).
-        if (Interlocked.Exchange(ref _disposed, 1) == 1)
-        {
-            return;
-        }
-        await _stop.CancelAsync();
-        _stop.Dispose();
+        signal.Changed -= OnChanged;
+        await StopLoopAsync();
     }
 }

@@ -218,14 +218,13 @@ public sealed class NoticeFanoutJob(
     private int EnqueueEach(FukkyuDb db, Notice notice, string channel, List<Recipient> recipients, DateTime now)
     {
         var letter = channel == SubscriberChannels.Email ? "e" : "w";
-        foreach (var r in recipients)
+        return Outbox.EnqueueMany(db, recipients.Select(r =>
         {
             var lang = PublicText.Lang(r.Language);
             var payload = new SubscriberMessagePayload(notice.Id, r.Id, lang, tokens.Unsubscribe(r.Id, r.TokenStamp), r.SigningSecret);
-            Outbox.Enqueue(db, new OutgoingMessage(channel, r.Address, $"notice:{notice.Id:N}:{letter}:{r.Id:N}", "notice", "",
-                notice.Title(lang == "ja"), JsonSerializer.Serialize(payload, Json), notice.IncidentId, Reference: $"subscriber:{r.Id:N}"), now);
-        }
-        return recipients.Count;
+            return new OutgoingMessage(channel, r.Address, $"notice:{notice.Id:N}:{letter}:{r.Id:N}", "notice", "",
+                notice.Title(lang == "ja"), JsonSerializer.Serialize(payload, Json), notice.IncidentId, Reference: $"subscriber:{r.Id:N}");
+        }), now);
     }
 
     private static int EnqueuePush(FukkyuDb db, Notice notice, NoticeDelivery d, List<Recipient> recipients, DateTime now)
@@ -251,10 +250,35 @@ public sealed class NoticeFanoutJob(
     }
 }
 
-/// <summary>The stored content of a notice's channel, read once per node (senders deliver thousands of the same).</summary>
+/// <summary>
+/// The stored content of a notice's channel, read once per node (senders deliver thousands of the
+/// same), and parsed once per language by <see cref="ParsedAsync{T}"/>.
+/// </summary>
 public sealed class NoticeContentCache(IServiceScopeFactory scopes)
 {
     private readonly ConcurrentDictionary<(Guid, string), Lazy<Task<ChannelContent?>>> _cache = new();
+    private readonly ConcurrentDictionary<(Guid, string, string), object> _parsed = new();
+
+    public async Task<T?> ParsedAsync<T>(Guid noticeId, string channel, string lang, CancellationToken ct) where T : class
+    {
+        if (_parsed.TryGetValue((noticeId, channel, lang), out var hit))
+        {
+            return (T)hit;
+        }
+        if (await GetAsync(noticeId, channel, ct) is not { } content)
+        {
+            return null;
+        }
+        if (_parsed.Count > 400)
+        {
+            _parsed.Clear();
+        }
+        var value = JsonSerializer.Deserialize<T>(content.For(lang), Json)!;
+        _parsed[(noticeId, channel, lang)] = value;
+        return value;
+    }
+
+    private static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web);
 
     public async Task<ChannelContent?> GetAsync(Guid noticeId, string channel, CancellationToken ct)
     {

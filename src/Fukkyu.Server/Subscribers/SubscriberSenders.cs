@@ -26,11 +26,10 @@ public sealed class SubscriberEmailSender(EmailSender email, NoticeContentCache 
         {
             return SendResult.Failed("Subscriber email without payload.");
         }
-        if (await contents.GetAsync(p.N, Channel, ct) is not { } content)
+        if (await contents.ParsedAsync<EmailContent>(p.N, Channel, p.L, ct) is not { } c)
         {
             return SendResult.Retry("The notice's email content is not stored yet.");
         }
-        var c = JsonSerializer.Deserialize<EmailContent>(content.For(p.L), Json)!;
         var o = emailOptions.Value;
         var pg = page.Value;
         var unsubscribe = Unsubscribe(pg, p.T, p.L);
