@@ -67,6 +67,7 @@ public static class FukkyuCli
             root.Subcommands.Add(c);
         }
         root.Subcommands.Add(ControlCommands.Build(ctx));
+        root.Subcommands.Add(StatusCommands.Build(ctx));
         return root;
     }
 

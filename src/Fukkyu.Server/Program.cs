@@ -1,16 +1,21 @@
 using Fukkyu.Server.Alerts;
 using Fukkyu.Server.Auth;
+using Fukkyu.Server.Briefings;
 using Fukkyu.Server.Catalog;
 using Fukkyu.Server.Controls;
 using Fukkyu.Server.Data;
 using Fukkyu.Server.Incidents;
 using Fukkyu.Server.Infrastructure;
+using Fukkyu.Server.Maintenance;
 using Fukkyu.Server.Monitoring;
+using Fukkyu.Server.Notices;
 using Fukkyu.Server.Notifications;
 using Fukkyu.Server.OnCall;
 using Fukkyu.Server.Recovery;
 using Fukkyu.Server.Reports;
 using Fukkyu.Server.Runbooks;
+using Fukkyu.Server.StatusPage;
+using Fukkyu.Server.Subscribers;
 using Fukkyu.Server.Ui;
 
 var builder = WebApplication.CreateBuilder(args);
@@ -31,6 +36,11 @@ builder.AddOnCall();
 builder.AddControls();
 builder.AddRunbooks();
 builder.AddRecovery();
+builder.AddStatusPage();
+builder.AddNotices();
+builder.AddMaintenance();
+builder.AddSubscribers();
+builder.AddBriefings();
 
 var app = builder.Build();
 
@@ -46,6 +56,7 @@ await app.Services.LoadCatalogWhenEmptyAsync();
 await app.Services.LoadMonitorsFileAsync();
 await app.Services.LoadSampleRunbooksWhenEmptyAsync();
 
+app.UseStatusPage();
 app.UseHttpDefaults();
 app.UseRouting();
 app.UseRequestSizeGuard();
@@ -66,6 +77,11 @@ app.MapOnCall();
 app.MapControls();
 app.MapRunbooks();
 app.MapRecovery();
+app.MapStatusPage();
+app.MapNotices();
+app.MapMaintenance();
+app.MapSubscribers();
+app.MapBriefings();
 app.MapUi();
 
 app.Run();

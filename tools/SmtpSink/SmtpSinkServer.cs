@@ -97,6 +97,8 @@ public sealed class SmtpSinkServer : IAsyncDisposable
     private async Task ServeAsync(TcpClient client)
     {
         using var _ = client;
+        // Replies are small and pipelined: without this, Nagle and delayed ACKs stall each exchange ~40 ms.
+        client.NoDelay = true;
         try
         {
             var stream = client.GetStream();

@@ -46,7 +46,8 @@ public static class AuthExtensions
             .AddPolicy(Policies.Respond, p => p.RequireRole(Policies.RolesFor[Policies.Respond]))
             .AddPolicy(Policies.Annotate, p => p.RequireRole(Policies.RolesFor[Policies.Annotate]))
             .AddPolicy(Policies.Command, p => p.RequireRole(Policies.RolesFor[Policies.Command]))
-            .AddPolicy(Policies.Admin, p => p.RequireRole(Policies.RolesFor[Policies.Admin]));
+            .AddPolicy(Policies.Admin, p => p.RequireRole(Policies.RolesFor[Policies.Admin]))
+            .AddPolicy(Policies.Communicate, p => p.RequireRole(Policies.RolesFor[Policies.Communicate]));
         services.AddAntiforgery(o => o.Cookie.Name = "fukkyu.af");
         services.AddNavItem(new NavItem(900, "/ops/users", () => AuthStrings.T("UsersTitle"), Policies.Admin));
         services.AddNavItem(new NavItem(910, "/ops/keys", () => AuthStrings.T("KeysTitle")));

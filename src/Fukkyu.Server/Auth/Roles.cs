@@ -33,6 +33,8 @@ public static class Policies
     public const string Admin = "admin";
     /// <summary>Send alerts: only integration keys hold this role (their own scheme), never a person.</summary>
     public const string Ingest = "ingest";
+    /// <summary>Approve public notices, schedule maintenance, manage subscribers and send briefings: comms and commanders.</summary>
+    public const string Communicate = "communicate";
 
     public static readonly IReadOnlyDictionary<string, string[]> RolesFor = new Dictionary<string, string[]>
     {
@@ -42,5 +44,6 @@ public static class Policies
         [Command] = [Roles.Admin, Roles.Commander, Roles.Executive],
         [Admin] = [Roles.Admin],
         [Ingest] = ["integration"],
+        [Communicate] = [Roles.Admin, Roles.Commander, Roles.Comms],
     };
 }

@@ -1,15 +1,19 @@
 using Fukkyu.Server.Alerts;
 using Fukkyu.Server.Auth;
+using Fukkyu.Server.Briefings;
 using Fukkyu.Server.Catalog;
 using Fukkyu.Server.Controls;
 using Fukkyu.Server.Incidents;
 using Fukkyu.Server.Infrastructure;
+using Fukkyu.Server.Maintenance;
 using Fukkyu.Server.Monitoring;
+using Fukkyu.Server.Notices;
 using Fukkyu.Server.Notifications;
 using Fukkyu.Server.OnCall;
 using Fukkyu.Server.Recovery;
 using Fukkyu.Server.Reports;
 using Fukkyu.Server.Runbooks;
+using Fukkyu.Server.Subscribers;
 using Microsoft.AspNetCore.DataProtection.EntityFrameworkCore;
 using Microsoft.EntityFrameworkCore;
 
@@ -42,6 +46,10 @@ public abstract class FukkyuDb(DbContextOptions options) : DbContext(options), I
     public DbSet<MonitorMinute> MonitorMinutes => Set<MonitorMinute>();
     public DbSet<MonitorHour> MonitorHours => Set<MonitorHour>();
     public DbSet<Report> Reports => Set<Report>();
+    public DbSet<Notice> Notices => Set<Notice>();
+    public DbSet<MaintenanceWindow> Maintenances => Set<MaintenanceWindow>();
+    public DbSet<Subscriber> Subscribers => Set<Subscriber>();
+    public DbSet<Briefing> Briefings => Set<Briefing>();
 
     protected override void ConfigureConventions(ModelConfigurationBuilder configurationBuilder)
     {
@@ -67,6 +75,10 @@ public abstract class FukkyuDb(DbContextOptions options) : DbContext(options), I
         modelBuilder.ConfigureControls();
         modelBuilder.ConfigureRunbooks();
         modelBuilder.ConfigureRecovery();
+        modelBuilder.ConfigureNotices();
+        modelBuilder.ConfigureMaintenance();
+        modelBuilder.ConfigureSubscribers();
+        modelBuilder.ConfigureBriefings();
         modelBuilder.Entity<DataProtectionKey>().ToTable("data_protection_keys");
     }
 

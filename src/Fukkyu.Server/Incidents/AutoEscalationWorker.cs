@@ -34,23 +34,33 @@ public sealed class AutoEscalation(IServiceScopeFactory scopes, IOptions<Severit
         var raised = 0;
         foreach (var (id, level) in due)
         {
-            // One scope per incident: a lost race on one does not stop the others.
-            await using var scope = scopes.CreateAsyncScope();
-            var service = scope.ServiceProvider.GetRequiredService<IncidentService>();
-            var caller = Caller.System(LeaseName);
-            var incident = await service.FindAsync(id.ToString(), caller, tracking: true, ct);
-            if (incident is null || !incident.IsOpen || incident.Level != level)
+            // Another writer (paging, a person's note) may win the race on the incident's version:
+            // read it again and retry, so a sweep never skips a due escalation.
+            for (var attempt = 1; attempt <= 3; attempt++)
             {
-                continue;
-            }
-            var minutes = level == 1 ? o.EscalateLevel1AfterMinutes : o.EscalateLevel2AfterMinutes;
-            var result = await service.EscalateAsync(incident, level + 1, "auto-escalation",
-                $"自動エスカレーション: レベル {level} のまま {minutes} 分経過しても未解決",
-                $"Auto-escalation: still open at level {level} after {minutes} min", caller.Actor, ct);
-            if (result.Error is null)
-            {
-                raised++;
-                log.LogInformation("Escalated {Number} from level {From} to {To}", incident.Number, level, level + 1);
+                // One scope per attempt: a lost race on one incident does not stop the others.
+                await using var scope = scopes.CreateAsyncScope();
+                var service = scope.ServiceProvider.GetRequiredService<IncidentService>();
+                var caller = Caller.System(LeaseName);
+                var incident = await service.FindAsync(id.ToString(), caller, tracking: true, ct);
+                if (incident is null || !incident.IsOpen || incident.Level != level)
+                {
+                    break;
+                }
+                var minutes = level == 1 ? o.EscalateLevel1AfterMinutes : o.EscalateLevel2AfterMinutes;
+                var result = await service.EscalateAsync(incident, level + 1, "auto-escalation",
+                    $"自動エスカレーション: レベル {level} のまま {minutes} 分経過しても未解決",
+                    $"Auto-escalation: still open at level {level} after {minutes} min", caller.Actor, ct);
+                if (result.Error is null)
+                {
+                    raised++;
+                    log.LogInformation("Escalated {Number} from level {From} to {To}", incident.Number, level, level + 1);
+                    break;
+                }
+                if (result.Error is not ConflictError { Code: "concurrency" })
+                {
+                    break;
+                }
             }
         }
         return raised;

@@ -59,6 +59,20 @@ public sealed class EmailSender(IOptions<EmailOptions> options, ILogger<EmailSen
         {
             return SendResult.Failed($"Invalid address '{message.Recipient}': {e.Message}");
         }
+        return await SendMimeAsync(mime, ct);
+    }
+
+    /// <summary>
+    /// Sends a message built elsewhere over the same pooled connections — for channels that
+    /// compose their mail at delivery time (subscriber notices with per-recipient unsubscribe links).
+    /// </summary>
+    public async Task<SendResult> SendMimeAsync(MimeMessage mime, CancellationToken ct)
+    {
+        var o = options.Value;
+        if (string.IsNullOrWhiteSpace(o.Host))
+        {
+            return SendResult.Failed("Email is not configured (Fukkyu:Email:Host).");
+        }
         await _slots.WaitAsync(ct);
         SmtpClient? client = null;
         try

@@ -29,8 +29,12 @@ public static class NotificationsApi
         services.AddOptions<EmailOptions>().BindConfiguration(EmailOptions.Section);
         services.AddSingleton<WebhookSecrets>();
         services.AddHttpClient(WebhookSender.HttpClientName, c => c.Timeout = TimeSpan.FromSeconds(10));
-        services.AddSingleton<IOutboxSender, EmailSender>();
-        services.AddSingleton<IOutboxSender, WebhookSender>();
+        // Registered as themselves too: other channels reuse their SMTP pool and signing.
+        services.AddSingleton<EmailSender>();
+        services.AddSingleton<IOutboxSender>(sp => sp.GetRequiredService<EmailSender>());
+        services.AddSingleton<WebhookSender>();
+        services.AddSingleton<IOutboxSender>(sp => sp.GetRequiredService<WebhookSender>());
+        services.AddPush();
         services.AddSingleton<OutboxDispatcher>();
         services.AddHostedService<OutboxWorker>();
         services.AddScoped<IPersonNotifier, EmailPersonNotifier>();

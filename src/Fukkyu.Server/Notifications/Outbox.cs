@@ -131,7 +131,32 @@ public static class Outbox
         {
             return null;
         }
-        var row = new OutboxMessage
+        var row = Row(m, now);
+        db.Set<OutboxMessage>().Add(row);
+        return row;
+    }
+
+    /// <summary>
+    /// Enqueues many messages at once (a fan-out to thousands of recipients): the same rules as
+    /// <see cref="Enqueue"/>, with one look at the unit of work instead of one per message.
+    /// </summary>
+    public static int EnqueueMany(FukkyuDb db, IEnumerable<OutgoingMessage> messages, DateTime now)
+    {
+        var keys = db.ChangeTracker.Entries<OutboxMessage>().Select(e => e.Entity.IdempotencyKey).ToHashSet(StringComparer.Ordinal);
+        var rows = new List<OutboxMessage>();
+        foreach (var m in messages)
+        {
+            if (keys.Add(m.IdempotencyKey))
+            {
+                rows.Add(Row(m, now));
+            }
+        }
+        db.Set<OutboxMessage>().AddRange(rows);
+        return rows.Count;
+    }
+
+    private static OutboxMessage Row(OutgoingMessage m, DateTime now) =>
+        new()
         {
             Channel = m.Channel,
             Recipient = m.Recipient,
@@ -151,7 +176,4 @@ public static class Outbox
             DueAt = m.NotBefore is { } nb && nb > now ? nb : now,
             CreatedAt = now,
         };
-        db.Set<OutboxMessage>().Add(row);
-        return row;
-    }
 }

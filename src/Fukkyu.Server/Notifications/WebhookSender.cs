@@ -39,7 +39,11 @@ public sealed class WebhookSender(IHttpClientFactory http, WebhookSecrets secret
 
     public string Channel => ChannelName;
 
-    public async Task<SendResult> SendAsync(OutboxMessage message, CancellationToken ct)
+    public Task<SendResult> SendAsync(OutboxMessage message, CancellationToken ct) =>
+        SendWithAsync(http.CreateClient(HttpClientName), message, ct);
+
+    /// <summary>The same delivery over another client: subscriber webhooks use one that refuses private addresses.</summary>
+    public async Task<SendResult> SendWithAsync(HttpClient client, OutboxMessage message, CancellationToken ct)
     {
         if (!Uri.TryCreate(message.Recipient, UriKind.Absolute, out var url) || (url.Scheme != Uri.UriSchemeHttps && url.Scheme != Uri.UriSchemeHttp))
         {
@@ -72,7 +76,7 @@ public sealed class WebhookSender(IHttpClientFactory http, WebhookSecrets secret
         }
         try
         {
-            using var response = await http.CreateClient(HttpClientName).SendAsync(request, HttpCompletionOption.ResponseHeadersRead, ct);
+            using var response = await client.SendAsync(request, HttpCompletionOption.ResponseHeadersRead, ct);
             var code = (int)response.StatusCode;
             if (response.IsSuccessStatusCode)
             {

@@ -575,6 +575,74 @@ namespace Fukkyu.Server.Data.Migrations.Postgres
                     b.ToTable("users", (string)null);
                 });
 
+            modelBuilder.Entity("Fukkyu.Server.Briefings.Briefing", b =>
+                {
+                    b.Property<Guid>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("uuid")
+                        .HasColumnName("id");
+
+                    b.Property<string>("Audience")
+                        .IsRequired()
+                        .HasMaxLength(40)
+                        .HasColumnType("character varying(40)")
+                        .HasColumnName("audience");
+
+                    b.Property<string>("BodyEn")
+                        .IsRequired()
+                        .HasMaxLength(20000)
+                        .HasColumnType("character varying(20000)")
+                        .HasColumnName("body_en");
+
+                    b.Property<string>("BodyJa")
+                        .IsRequired()
+                        .HasMaxLength(20000)
+                        .HasColumnType("character varying(20000)")
+                        .HasColumnName("body_ja");
+
+                    b.Property<Guid>("IncidentId")
+                        .HasColumnType("uuid")
+                        .HasColumnName("incident_id");
+
+                    b.Property<int>("Recipients")
+                        .HasColumnType("integer")
+                        .HasColumnName("recipients");
+
+                    b.Property<DateTime>("SentAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("sent_at");
+
+                    b.Property<Guid?>("SentById")
+                        .HasColumnType("uuid")
+                        .HasColumnName("sent_by_id");
+
+                    b.Property<string>("SentByName")
+                        .IsRequired()
+                        .HasMaxLength(200)
+                        .HasColumnType("character varying(200)")
+                        .HasColumnName("sent_by_name");
+
+                    b.Property<string>("SubjectEn")
+                        .IsRequired()
+                        .HasMaxLength(300)
+                        .HasColumnType("character varying(300)")
+                        .HasColumnName("subject_en");
+
+                    b.Property<string>("SubjectJa")
+                        .IsRequired()
+                        .HasMaxLength(300)
+                        .HasColumnType("character varying(300)")
+                        .HasColumnName("subject_ja");
+
+                    b.HasKey("Id")
+                        .HasName("pk_briefings");
+
+                    b.HasIndex("IncidentId", "SentAt")
+                        .HasDatabaseName("ix_briefings_incident_id_sent_at");
+
+                    b.ToTable("briefings", (string)null);
+                });
+
             modelBuilder.Entity("Fukkyu.Server.Catalog.Component", b =>
                 {
                     b.Property<Guid>("Id")
@@ -1484,6 +1552,151 @@ namespace Fukkyu.Server.Data.Migrations.Postgres
                     b.ToTable("leases", (string)null);
                 });
 
+            modelBuilder.Entity("Fukkyu.Server.Maintenance.MaintenanceComponent", b =>
+                {
+                    b.Property<Guid>("MaintenanceId")
+                        .HasColumnType("uuid")
+                        .HasColumnName("maintenance_id");
+
+                    b.Property<Guid>("ComponentId")
+                        .HasColumnType("uuid")
+                        .HasColumnName("component_id");
+
+                    b.Property<string>("StatusBefore")
+                        .HasMaxLength(40)
+                        .HasColumnType("character varying(40)")
+                        .HasColumnName("status_before");
+
+                    b.HasKey("MaintenanceId", "ComponentId")
+                        .HasName("pk_maintenance_components");
+
+                    b.HasIndex("ComponentId")
+                        .HasDatabaseName("ix_maintenance_components_component_id");
+
+                    b.ToTable("maintenance_components", (string)null);
+                });
+
+            modelBuilder.Entity("Fukkyu.Server.Maintenance.MaintenanceWindow", b =>
+                {
+                    b.Property<Guid>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("uuid")
+                        .HasColumnName("id");
+
+                    b.Property<string>("AlternativesEn")
+                        .IsRequired()
+                        .HasMaxLength(2000)
+                        .HasColumnType("character varying(2000)")
+                        .HasColumnName("alternatives_en");
+
+                    b.Property<string>("AlternativesJa")
+                        .IsRequired()
+                        .HasMaxLength(2000)
+                        .HasColumnType("character varying(2000)")
+                        .HasColumnName("alternatives_ja");
+
+                    b.Property<bool>("AutoTransitions")
+                        .HasColumnType("boolean")
+                        .HasColumnName("auto_transitions");
+
+                    b.Property<DateTime?>("CancelledAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("cancelled_at");
+
+                    b.Property<DateTime?>("CompletedAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("completed_at");
+
+                    b.Property<DateTime>("CreatedAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("created_at");
+
+                    b.Property<Guid?>("CreatedById")
+                        .HasColumnType("uuid")
+                        .HasColumnName("created_by_id");
+
+                    b.Property<string>("CreatedByName")
+                        .IsRequired()
+                        .HasMaxLength(200)
+                        .HasColumnType("character varying(200)")
+                        .HasColumnName("created_by_name");
+
+                    b.Property<string>("ImpactEn")
+                        .IsRequired()
+                        .HasMaxLength(2000)
+                        .HasColumnType("character varying(2000)")
+                        .HasColumnName("impact_en");
+
+                    b.Property<string>("ImpactJa")
+                        .IsRequired()
+                        .HasMaxLength(2000)
+                        .HasColumnType("character varying(2000)")
+                        .HasColumnName("impact_ja");
+
+                    b.Property<int>("RemindMinutesBefore")
+                        .HasColumnType("integer")
+                        .HasColumnName("remind_minutes_before");
+
+                    b.Property<DateTime>("ScheduledFor")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("scheduled_for");
+
+                    b.Property<DateTime>("ScheduledUntil")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("scheduled_until");
+
+                    b.Property<DateTime?>("StartedAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("started_at");
+
+                    b.Property<string>("Status")
+                        .IsRequired()
+                        .HasMaxLength(40)
+                        .HasColumnType("character varying(40)")
+                        .HasColumnName("status");
+
+                    b.Property<string>("TitleEn")
+                        .IsRequired()
+                        .HasMaxLength(200)
+                        .HasColumnType("character varying(200)")
+                        .HasColumnName("title_en");
+
+                    b.Property<string>("TitleJa")
+                        .IsRequired()
+                        .HasMaxLength(200)
+                        .HasColumnType("character varying(200)")
+                        .HasColumnName("title_ja");
+
+                    b.Property<DateTime>("UpdatedAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("updated_at");
+
+                    b.Property<int>("Version")
+                        .IsConcurrencyToken()
+                        .HasColumnType("integer")
+                        .HasColumnName("version");
+
+                    b.Property<string>("WhatEn")
+                        .IsRequired()
+                        .HasMaxLength(2000)
+                        .HasColumnType("character varying(2000)")
+                        .HasColumnName("what_en");
+
+                    b.Property<string>("WhatJa")
+                        .IsRequired()
+                        .HasMaxLength(2000)
+                        .HasColumnType("character varying(2000)")
+                        .HasColumnName("what_ja");
+
+                    b.HasKey("Id")
+                        .HasName("pk_maintenances");
+
+                    b.HasIndex("Status", "ScheduledFor")
+                        .HasDatabaseName("ix_maintenances_status_scheduled_for");
+
+                    b.ToTable("maintenances", (string)null);
+                });
+
             modelBuilder.Entity("Fukkyu.Server.Monitoring.HealthMonitor", b =>
                 {
                     b.Property<Guid>("Id")
@@ -1745,6 +1958,179 @@ namespace Fukkyu.Server.Data.Migrations.Postgres
                         .HasDatabaseName("ix_monitor_state_changes_monitor_id_at");
 
                     b.ToTable("monitor_state_changes", (string)null);
+                });
+
+            modelBuilder.Entity("Fukkyu.Server.Notices.Notice", b =>
+                {
+                    b.Property<Guid>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("uuid")
+                        .HasColumnName("id");
+
+                    b.Property<string>("AffectedComponents")
+                        .HasColumnType("text")
+                        .HasColumnName("affected_components");
+
+                    b.Property<string>("AlternativesEn")
+                        .IsRequired()
+                        .HasMaxLength(2000)
+                        .HasColumnType("character varying(2000)")
+                        .HasColumnName("alternatives_en");
+
+                    b.Property<string>("AlternativesJa")
+                        .IsRequired()
+                        .HasMaxLength(2000)
+                        .HasColumnType("character varying(2000)")
+                        .HasColumnName("alternatives_ja");
+
+                    b.Property<Guid?>("AuthorId")
+                        .HasColumnType("uuid")
+                        .HasColumnName("author_id");
+
+                    b.Property<string>("AuthorName")
+                        .IsRequired()
+                        .HasMaxLength(200)
+                        .HasColumnType("character varying(200)")
+                        .HasColumnName("author_name");
+
+                    b.Property<string>("ComponentStates")
+                        .HasColumnType("text")
+                        .HasColumnName("component_states");
+
+                    b.Property<DateTime>("CreatedAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("created_at");
+
+                    b.Property<bool>("DeliverNotifications")
+                        .HasColumnType("boolean")
+                        .HasColumnName("deliver_notifications");
+
+                    b.Property<bool>("Drill")
+                        .HasColumnType("boolean")
+                        .HasColumnName("drill");
+
+                    b.Property<string>("ImpactEn")
+                        .IsRequired()
+                        .HasMaxLength(2000)
+                        .HasColumnType("character varying(2000)")
+                        .HasColumnName("impact_en");
+
+                    b.Property<string>("ImpactJa")
+                        .IsRequired()
+                        .HasMaxLength(2000)
+                        .HasColumnType("character varying(2000)")
+                        .HasColumnName("impact_ja");
+
+                    b.Property<Guid?>("IncidentId")
+                        .HasColumnType("uuid")
+                        .HasColumnName("incident_id");
+
+                    b.Property<string>("Kind")
+                        .IsRequired()
+                        .HasMaxLength(40)
+                        .HasColumnType("character varying(40)")
+                        .HasColumnName("kind");
+
+                    b.Property<Guid?>("MaintenanceId")
+                        .HasColumnType("uuid")
+                        .HasColumnName("maintenance_id");
+
+                    b.Property<DateTime>("OccurredAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("occurred_at");
+
+                    b.Property<string>("OutlookEn")
+                        .IsRequired()
+                        .HasMaxLength(2000)
+                        .HasColumnType("character varying(2000)")
+                        .HasColumnName("outlook_en");
+
+                    b.Property<string>("OutlookJa")
+                        .IsRequired()
+                        .HasMaxLength(2000)
+                        .HasColumnType("character varying(2000)")
+                        .HasColumnName("outlook_ja");
+
+                    b.Property<DateTime?>("PublishedAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("published_at");
+
+                    b.Property<string>("RejectReason")
+                        .HasMaxLength(2000)
+                        .HasColumnType("character varying(2000)")
+                        .HasColumnName("reject_reason");
+
+                    b.Property<DateTime?>("ReviewedAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("reviewed_at");
+
+                    b.Property<Guid?>("ReviewerId")
+                        .HasColumnType("uuid")
+                        .HasColumnName("reviewer_id");
+
+                    b.Property<string>("ReviewerName")
+                        .HasMaxLength(200)
+                        .HasColumnType("character varying(200)")
+                        .HasColumnName("reviewer_name");
+
+                    b.Property<int>("Seq")
+                        .HasColumnType("integer")
+                        .HasColumnName("seq");
+
+                    b.Property<string>("State")
+                        .IsRequired()
+                        .HasMaxLength(40)
+                        .HasColumnType("character varying(40)")
+                        .HasColumnName("state");
+
+                    b.Property<string>("Status")
+                        .IsRequired()
+                        .HasMaxLength(40)
+                        .HasColumnType("character varying(40)")
+                        .HasColumnName("status");
+
+                    b.Property<string>("TitleEn")
+                        .IsRequired()
+                        .HasMaxLength(200)
+                        .HasColumnType("character varying(200)")
+                        .HasColumnName("title_en");
+
+                    b.Property<string>("TitleJa")
+                        .IsRequired()
+                        .HasMaxLength(200)
+                        .HasColumnType("character varying(200)")
+                        .HasColumnName("title_ja");
+
+                    b.Property<int>("Version")
+                        .IsConcurrencyToken()
+                        .HasColumnType("integer")
+                        .HasColumnName("version");
+
+                    b.Property<string>("WhatEn")
+                        .IsRequired()
+                        .HasMaxLength(2000)
+                        .HasColumnType("character varying(2000)")
+                        .HasColumnName("what_en");
+
+                    b.Property<string>("WhatJa")
+                        .IsRequired()
+                        .HasMaxLength(2000)
+                        .HasColumnType("character varying(2000)")
+                        .HasColumnName("what_ja");
+
+                    b.HasKey("Id")
+                        .HasName("pk_notices");
+
+                    b.HasIndex("IncidentId", "State")
+                        .HasDatabaseName("ix_notices_incident_id_state");
+
+                    b.HasIndex("MaintenanceId", "State")
+                        .HasDatabaseName("ix_notices_maintenance_id_state");
+
+                    b.HasIndex("State", "PublishedAt")
+                        .HasDatabaseName("ix_notices_state_published_at");
+
+                    b.ToTable("notices", (string)null);
                 });
 
             modelBuilder.Entity("Fukkyu.Server.Notifications.OutboxAttempt", b =>
@@ -3128,6 +3514,192 @@ namespace Fukkyu.Server.Data.Migrations.Postgres
                     b.ToTable("runbook_versions", (string)null);
                 });
 
+            modelBuilder.Entity("Fukkyu.Server.Subscribers.NoticeDelivery", b =>
+                {
+                    b.Property<Guid>("NoticeId")
+                        .HasColumnType("uuid")
+                        .HasColumnName("notice_id");
+
+                    b.Property<string>("Channel")
+                        .HasMaxLength(40)
+                        .HasColumnType("character varying(40)")
+                        .HasColumnName("channel");
+
+                    b.Property<string>("ContentEn")
+                        .HasColumnType("text")
+                        .HasColumnName("content_en");
+
+                    b.Property<string>("ContentJa")
+                        .HasColumnType("text")
+                        .HasColumnName("content_ja");
+
+                    b.Property<Guid?>("Cursor")
+                        .HasColumnType("uuid")
+                        .HasColumnName("cursor");
+
+                    b.Property<bool>("Done")
+                        .HasColumnType("boolean")
+                        .HasColumnName("done");
+
+                    b.Property<int>("Queued")
+                        .HasColumnType("integer")
+                        .HasColumnName("queued");
+
+                    b.Property<DateTime>("UpdatedAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("updated_at");
+
+                    b.Property<int>("Version")
+                        .IsConcurrencyToken()
+                        .HasColumnType("integer")
+                        .HasColumnName("version");
+
+                    b.HasKey("NoticeId", "Channel")
+                        .HasName("pk_notice_deliveries");
+
+                    b.ToTable("notice_deliveries", (string)null);
+                });
+
+            modelBuilder.Entity("Fukkyu.Server.Subscribers.SnsThread", b =>
+                {
+                    b.Property<Guid>("SubjectId")
+                        .HasColumnType("uuid")
+                        .HasColumnName("subject_id");
+
+                    b.Property<string>("LastPostId")
+                        .HasMaxLength(100)
+                        .HasColumnType("character varying(100)")
+                        .HasColumnName("last_post_id");
+
+                    b.Property<int>("LastSeq")
+                        .HasColumnType("integer")
+                        .HasColumnName("last_seq");
+
+                    b.Property<DateTime>("UpdatedAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("updated_at");
+
+                    b.HasKey("SubjectId")
+                        .HasName("pk_sns_threads");
+
+                    b.ToTable("sns_threads", (string)null);
+                });
+
+            modelBuilder.Entity("Fukkyu.Server.Subscribers.Subscriber", b =>
+                {
+                    b.Property<Guid>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("uuid")
+                        .HasColumnName("id");
+
+                    b.Property<string>("Address")
+                        .IsRequired()
+                        .HasMaxLength(2000)
+                        .HasColumnType("character varying(2000)")
+                        .HasColumnName("address");
+
+                    b.PrimitiveCollection<List<Guid>>("ComponentIds")
+                        .IsRequired()
+                        .HasColumnType("uuid[]")
+                        .HasColumnName("component_ids");
+
+                    b.Property<DateTime?>("ConfirmExpiresAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("confirm_expires_at");
+
+                    b.Property<int>("ConfirmSends")
+                        .HasColumnType("integer")
+                        .HasColumnName("confirm_sends");
+
+                    b.Property<string>("ConfirmTokenHash")
+                        .HasMaxLength(64)
+                        .HasColumnType("character varying(64)")
+                        .HasColumnName("confirm_token_hash");
+
+                    b.Property<DateTime?>("ConfirmWindowStartedAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("confirm_window_started_at");
+
+                    b.Property<DateTime?>("ConfirmedAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("confirmed_at");
+
+                    b.Property<DateTime>("CreatedAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("created_at");
+
+                    b.Property<string>("Kind")
+                        .IsRequired()
+                        .HasMaxLength(40)
+                        .HasColumnType("character varying(40)")
+                        .HasColumnName("kind");
+
+                    b.Property<string>("Label")
+                        .HasMaxLength(200)
+                        .HasColumnType("character varying(200)")
+                        .HasColumnName("label");
+
+                    b.Property<string>("Language")
+                        .IsRequired()
+                        .HasMaxLength(8)
+                        .HasColumnType("character varying(8)")
+                        .HasColumnName("language");
+
+                    b.PrimitiveCollection<List<Guid>>("PendingComponentIds")
+                        .HasColumnType("uuid[]")
+                        .HasColumnName("pending_component_ids");
+
+                    b.Property<string>("PendingLanguage")
+                        .HasMaxLength(8)
+                        .HasColumnType("character varying(8)")
+                        .HasColumnName("pending_language");
+
+                    b.Property<string>("SigningSecret")
+                        .HasMaxLength(2000)
+                        .HasColumnType("character varying(2000)")
+                        .HasColumnName("signing_secret");
+
+                    b.Property<string>("State")
+                        .IsRequired()
+                        .HasMaxLength(40)
+                        .HasColumnType("character varying(40)")
+                        .HasColumnName("state");
+
+                    b.Property<string>("TokenStamp")
+                        .IsRequired()
+                        .HasMaxLength(64)
+                        .HasColumnType("character varying(64)")
+                        .HasColumnName("token_stamp");
+
+                    b.Property<DateTime?>("UnsubscribedAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("unsubscribed_at");
+
+                    b.Property<DateTime>("UpdatedAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("updated_at");
+
+                    b.Property<int>("Version")
+                        .IsConcurrencyToken()
+                        .HasColumnType("integer")
+                        .HasColumnName("version");
+
+                    b.HasKey("Id")
+                        .HasName("pk_subscribers");
+
+                    b.HasIndex("ConfirmTokenHash")
+                        .HasDatabaseName("ix_subscribers_confirm_token_hash");
+
+                    b.HasIndex("Kind", "Address")
+                        .IsUnique()
+                        .HasDatabaseName("ix_subscribers_kind_address");
+
+                    b.HasIndex("Kind", "State", "Id")
+                        .HasDatabaseName("ix_subscribers_kind_state_id");
+
+                    b.ToTable("subscribers", (string)null);
+                });
+
             modelBuilder.Entity("Microsoft.AspNetCore.DataProtection.EntityFrameworkCore.DataProtectionKey", b =>
                 {
                     b.Property<int>("Id")
@@ -3187,6 +3759,16 @@ namespace Fukkyu.Server.Data.Migrations.Postgres
                         .HasConstraintName("fk_api_keys_users_user_id");
 
                     b.Navigation("User");
+                });
+
+            modelBuilder.Entity("Fukkyu.Server.Briefings.Briefing", b =>
+                {
+                    b.HasOne("Fukkyu.Server.Incidents.Incident", null)
+                        .WithMany()
+                        .HasForeignKey("IncidentId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired()
+                        .HasConstraintName("fk_briefings_incidents_incident_id");
                 });
 
             modelBuilder.Entity("Fukkyu.Server.Catalog.Component", b =>
@@ -3305,6 +3887,25 @@ namespace Fukkyu.Server.Data.Migrations.Postgres
                         .HasConstraintName("fk_timeline_entries_incidents_incident_id");
                 });
 
+            modelBuilder.Entity("Fukkyu.Server.Maintenance.MaintenanceComponent", b =>
+                {
+                    b.HasOne("Fukkyu.Server.Catalog.Component", "Component")
+                        .WithMany()
+                        .HasForeignKey("ComponentId")
+                        .OnDelete(DeleteBehavior.Restrict)
+                        .IsRequired()
+                        .HasConstraintName("fk_maintenance_components_components_component_id");
+
+                    b.HasOne("Fukkyu.Server.Maintenance.MaintenanceWindow", null)
+                        .WithMany("Components")
+                        .HasForeignKey("MaintenanceId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired()
+                        .HasConstraintName("fk_maintenance_components_maintenances_maintenance_id");
+
+                    b.Navigation("Component");
+                });
+
             modelBuilder.Entity("Fukkyu.Server.Monitoring.HealthMonitor", b =>
                 {
                     b.HasOne("Fukkyu.Server.Catalog.Component", "Component")
@@ -3344,6 +3945,21 @@ namespace Fukkyu.Server.Data.Migrations.Postgres
                         .OnDelete(DeleteBehavior.Cascade)
                         .IsRequired()
                         .HasConstraintName("fk_monitor_state_changes_monitors_monitor_id");
+                });
+
+            modelBuilder.Entity("Fukkyu.Server.Notices.Notice", b =>
+                {
+                    b.HasOne("Fukkyu.Server.Incidents.Incident", null)
+                        .WithMany()
+                        .HasForeignKey("IncidentId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .HasConstraintName("fk_notices_incidents_incident_id");
+
+                    b.HasOne("Fukkyu.Server.Maintenance.MaintenanceWindow", null)
+                        .WithMany()
+                        .HasForeignKey("MaintenanceId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .HasConstraintName("fk_notices_maintenances_maintenance_id");
                 });
 
             modelBuilder.Entity("Fukkyu.Server.Notifications.OutboxAttempt", b =>
@@ -3611,11 +4227,26 @@ namespace Fukkyu.Server.Data.Migrations.Postgres
                         .HasConstraintName("fk_runbook_versions_runbooks_runbook_id");
                 });
 
+            modelBuilder.Entity("Fukkyu.Server.Subscribers.NoticeDelivery", b =>
+                {
+                    b.HasOne("Fukkyu.Server.Notices.Notice", null)
+                        .WithMany()
+                        .HasForeignKey("NoticeId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired()
+                        .HasConstraintName("fk_notice_deliveries_notices_notice_id");
+                });
+
             modelBuilder.Entity("Fukkyu.Server.Incidents.Incident", b =>
                 {
                     b.Navigation("Components");
 
                     b.Navigation("Members");
+                });
+
+            modelBuilder.Entity("Fukkyu.Server.Maintenance.MaintenanceWindow", b =>
+                {
+                    b.Navigation("Components");
                 });
 
             modelBuilder.Entity("Fukkyu.Server.OnCall.EscalationPolicy", b =>

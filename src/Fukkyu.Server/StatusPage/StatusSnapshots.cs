@@ -1,0 +1,224 @@
+using System.Text.Json;
+using Fukkyu.Server.Infrastructure;
+using Microsoft.Extensions.Options;
+
+namespace Fukkyu.Server.StatusPage;
+
+/// <summary>A public file as exported for a CDN or object storage.</summary>
+/// <param name="File">Relative file path for static hosting: <c>ja/history/index.html</c>, <c>api/v2/summary.json</c>.</param>
+/// <param name="Copy">A copy at the root in the default language; the same bytes as its language's file.</param>
+public sealed record ExportedFile(string File, string Path, string Lang, string ContentType, int Status, bool Copy, string Content);
+
+public sealed record StatusExport(DateTime BuiltAt, DateTime DataUpdatedAt, string Hash, string DefaultLanguage, ExportedFile[] Files);
+
+/// <summary>
+/// Holds the current <see cref="StatusSnapshot"/> and rebuilds it after every change on this node
+/// (<see cref="ChangeSignal"/>) and every <see cref="StatusPageOptions.RefreshSeconds"/> for changes made
+/// elsewhere. A failed rebuild — the database is down — keeps the last snapshot in service.
+/// </summary>
+public sealed class StatusSnapshots(
+    IServiceScopeFactory scopes,
+    ChangeSignal signal,
+    PageRenderer pages,
+    TimeProvider time,
+    IOptions<StatusPageOptions> options,
+    ILogger<StatusSnapshots> log) : IHostedService, IAsyncDisposable
+{
+    private static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web);
+    private readonly SemaphoreSlim _gate = new(1, 1);
+    private readonly AsyncSignal _wake = new();
+    private readonly CancellationTokenSource _stop = new();
+    private volatile StatusSnapshot? _current;
+    private string? _modelHash;
+    private Task? _loop;
+    private int _stopped;
+
+    public StatusSnapshot? Current => _current;
+    public DateTime? LastSuccessAt { get; private set; }
+    public DateTime? LastFailureAt { get; private set; }
+    public string? LastError { get; private set; }
+
+    public async Task StartAsync(CancellationToken cancellationToken)
+    {
+        signal.Changed += OnChanged;
+        // The first snapshot exists before the server accepts requests.
+        if (await RefreshAsync(cancellationToken) is null)
+        {
+            LoadPersisted();
+        }
+        _loop = Task.Run(() => LoopAsync(_stop.Token), CancellationToken.None);
+    }
+
+    public async Task StopAsync(CancellationToken cancellationToken)
+    {
+        signal.Changed -= OnChanged;
+        await StopLoopAsync();
+        if (_loop is not null)
+        {
+            await Task.WhenAny(_loop, Task.Delay(Timeout.Infinite, cancellationToken));
+        }
+    }
+
+    private void OnChanged(string topic) => _wake.Set();
+
+    private async Task LoopAsync(CancellationToken ct)
+    {
+        var interval = TimeSpan.FromSeconds(Math.Max(0.05, options.Value.RefreshSeconds));
+        while (!ct.IsCancellationRequested)
+        {
+            try
+            {
+                await _wake.WaitAsync(interval, time, ct);
+                await RefreshAsync(ct);
+            }
+            catch (OperationCanceledException) when (ct.IsCancellationRequested)
+            {
+                return;
+            }
+            catch (Exception e)
+            {
+                log.LogError(e, "Status page refresh loop failed; continuing.");
+            }
+        }
+    }
+
+    /// <summary>Rebuilds now; returns the snapshot in service, or null when the rebuild failed.</summary>
+    public async Task<StatusSnapshot?> RefreshAsync(CancellationToken ct)
+    {
+        await _gate.WaitAsync(ct);
+        try
+        {
+            var o = options.Value;
+            PublicModel model;
+            await using (var scope = scopes.CreateAsyncScope())
+            {
+                model = await scope.ServiceProvider.GetRequiredService<PublicModelLoader>().LoadAsync(ct);
+            }
+            // The periodic refresh usually finds nothing new: then there is nothing to render.
+            var modelHash = Fingerprint(model);
+            if (_current is not null && modelHash == _modelHash)
+            {
+                LastSuccessAt = time.GetUtcNow().UtcDateTime;
+                LastError = null;
+                return _current;
+            }
+            var docs = await new SnapshotRenderer(pages).RenderAsync(model, o);
+            var previous = _current;
+            var next = new StatusSnapshot(SnapshotRenderer.Compress(docs, previous), time.GetUtcNow().UtcDateTime, model.UpdatedAt, (previous?.Version ?? 0) + 1);
+            if (previous is null || previous.Hash != next.Hash)
+            {
+                _current = next;
+                Persist(next);
+            }
+            _modelHash = modelHash;
+            LastSuccessAt = time.GetUtcNow().UtcDateTime;
+            LastError = null;
+            return _current;
+        }
+        catch (Exception e) when (e is not OperationCanceledException || !ct.IsCancellationRequested)
+        {
+            // The database is down or something else failed: the last snapshot stays in service.
+            LastFailureAt = time.GetUtcNow().UtcDateTime;
+            LastError = e.Message;
+            log.LogWarning(e, "Rebuilding the status page failed; serving the snapshot from {BuiltAt}.", _current?.BuiltAt);
+            return null;
+        }
+        finally
+        {
+            _gate.Release();
+        }
+    }
+
+    /// <summary>Everything the pages show, hashed: the model minus the clock (the day stays in, for the bars and history).</summary>
+    private static string Fingerprint(PublicModel model) =>
+        Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(JsonSerializer.SerializeToUtf8Bytes(model with { Now = default }, Json)));
+
+    /// <summary>The snapshot as static files: each language under its prefix, the default language also at the root.</summary>
+    public static StatusExport Export(StatusSnapshot snapshot, string defaultLanguage)
+    {
+        var files = new List<ExportedFile>();
+        foreach (var f in snapshot.Files)
+        {
+            var content = Convert.ToBase64String(f.Raw);
+            files.Add(new ExportedFile($"{f.Lang}/{FileName(f.Path)}", f.Path, f.Lang, f.ContentType, f.Status, false, content));
+            if (f.Lang == defaultLanguage)
+            {
+                files.Add(new ExportedFile(FileName(f.Path), f.Path, f.Lang, f.ContentType, f.Status, true, content));
+            }
+        }
+        return new StatusExport(snapshot.BuiltAt, snapshot.DataUpdatedAt, snapshot.Hash, defaultLanguage, [.. files]);
+    }
+
+    /// <summary><c>/</c> → <c>index.html</c>, <c>/history</c> → <c>history/index.html</c>, files keep their names.</summary>
+    public static string FileName(string path)
+    {
+        if (path == "/")
+        {
+            return "index.html";
+        }
+        if (path == StatusSnapshot.NotFoundPath)
+        {
+            return "404.html";
+        }
+        var trimmed = path.TrimStart('/');
+        return trimmed[(trimmed.LastIndexOf('/') + 1)..].Contains('.', StringComparison.Ordinal) ? trimmed : trimmed + "/index.html";
+    }
+
+    private void Persist(StatusSnapshot snapshot)
+    {
+        if (options.Value.SnapshotDirectory is not { Length: > 0 } dir)
+        {
+            return;
+        }
+        try
+        {
+            Directory.CreateDirectory(dir);
+            var target = Path.Combine(dir, "snapshot.json");
+            var temp = target + ".tmp";
+            File.WriteAllBytes(temp, JsonSerializer.SerializeToUtf8Bytes(Export(snapshot, PublicText.Lang(options.Value.DefaultLanguage)), Json));
+            File.Move(temp, target, overwrite: true);
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            log.LogWarning(e, "Could not write the status page snapshot to {Directory}.", dir);
+        }
+    }
+
+    private void LoadPersisted()
+    {
+        if (options.Value.SnapshotDirectory is not { Length: > 0 } dir || !File.Exists(Path.Combine(dir, "snapshot.json")))
+        {
+            return;
+        }
+        try
+        {
+            var export = JsonSerializer.Deserialize<StatusExport>(File.ReadAllBytes(Path.Combine(dir, "snapshot.json")), Json);
+            if (export is null)
+            {
+                return;
+            }
+            var docs = export.Files.Where(f => !f.Copy).Select(f => new RenderedDocument(f.Path, f.Lang, f.ContentType, f.Status, Convert.FromBase64String(f.Content)));
+            _current = new StatusSnapshot(SnapshotRenderer.Compress(docs, null), export.BuiltAt, export.DataUpdatedAt, 1);
+            log.LogWarning("The database is unreachable; serving the status page saved at {BuiltAt}.", export.BuiltAt);
+        }
+        catch (Exception e) when (e is IOException or JsonException or FormatException)
+        {
+            log.LogError(e, "Could not read the saved status page snapshot.");
+        }
+    }
+
+    // Stop and dispose may come in either order, and twice (the singleton is also the hosted service).
+    private async Task StopLoopAsync()
+    {
+        if (Interlocked.Exchange(ref _stopped, 1) == 0)
+        {
+            await _stop.CancelAsync();
+        }
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        signal.Changed -= OnChanged;
+        await StopLoopAsync();
+    }
+}
