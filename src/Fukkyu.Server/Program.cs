@@ -1,9 +1,12 @@
+using Fukkyu.Server.ActionItems;
 using Fukkyu.Server.Auth;
 using Fukkyu.Server.Catalog;
 using Fukkyu.Server.Data;
 using Fukkyu.Server.Incidents;
 using Fukkyu.Server.Infrastructure;
 using Fukkyu.Server.Notifications;
+using Fukkyu.Server.PostIncident;
+using Fukkyu.Server.Regulatory;
 using Fukkyu.Server.Ui;
 
 var builder = WebApplication.CreateBuilder(args);
@@ -17,6 +20,9 @@ builder.AddUi();
 builder.AddCatalog();
 builder.AddIncidents();
 builder.AddNotifications();
+builder.AddPostIncident();
+builder.AddActionItems();
+builder.AddRegulatory();
 
 var app = builder.Build();
 
@@ -43,6 +49,9 @@ app.MapAuth();
 app.MapCatalog();
 app.MapIncidents();
 app.MapNotifications();
+app.MapPostIncident();
+app.MapActionItems();
+app.MapRegulatory();
 app.MapUi();
 
 app.Run();

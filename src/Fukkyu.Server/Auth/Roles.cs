@@ -9,8 +9,10 @@ public static class Roles
     public const string Support = "support";
     public const string Comms = "comms";
     public const string Viewer = "viewer";
+    /// <summary>Compliance officers: regulator filings (docs/decisions/040-compliance-role.md).</summary>
+    public const string Compliance = "compliance";
 
-    public static readonly string[] All = [Admin, Commander, Responder, Executive, Support, Comms, Viewer];
+    public static readonly string[] All = [Admin, Commander, Responder, Executive, Support, Comms, Viewer, Compliance];
 
     public static bool IsKnown(string role) => All.Contains(role, StringComparer.Ordinal);
 }
@@ -31,6 +33,8 @@ public static class Policies
     public const string Command = "command";
     /// <summary>Users, API keys of others, the catalog.</summary>
     public const string Admin = "admin";
+    /// <summary>Decide reportability, edit regulator filings, mark them submitted.</summary>
+    public const string Regulatory = "regulatory";
 
     public static readonly IReadOnlyDictionary<string, string[]> RolesFor = new Dictionary<string, string[]>
     {
@@ -39,5 +43,6 @@ public static class Policies
         [Annotate] = [Roles.Admin, Roles.Commander, Roles.Responder, Roles.Executive, Roles.Support, Roles.Comms],
         [Command] = [Roles.Admin, Roles.Commander, Roles.Executive],
         [Admin] = [Roles.Admin],
+        [Regulatory] = [Roles.Admin, Roles.Commander, Roles.Executive, Roles.Compliance],
     };
 }

@@ -1,8 +1,11 @@
+using Fukkyu.Server.ActionItems;
 using Fukkyu.Server.Auth;
 using Fukkyu.Server.Catalog;
 using Fukkyu.Server.Incidents;
 using Fukkyu.Server.Infrastructure;
 using Fukkyu.Server.Notifications;
+using Fukkyu.Server.PostIncident;
+using Fukkyu.Server.Regulatory;
 using Microsoft.AspNetCore.DataProtection.EntityFrameworkCore;
 using Microsoft.EntityFrameworkCore;
 
@@ -26,6 +29,10 @@ public abstract class FukkyuDb(DbContextOptions options) : DbContext(options), I
     public DbSet<IncidentCounter> IncidentCounters => Set<IncidentCounter>();
     public DbSet<TimelineEntry> TimelineEntries => Set<TimelineEntry>();
     public DbSet<Lease> Leases => Set<Lease>();
+    public DbSet<IncidentReport> IncidentReports => Set<IncidentReport>();
+    public DbSet<ActionItem> ActionItems => Set<ActionItem>();
+    public DbSet<RegulatoryTrack> RegulatoryTracks => Set<RegulatoryTrack>();
+    public DbSet<RegulatoryFiling> RegulatoryFilings => Set<RegulatoryFiling>();
 
     protected override void ConfigureConventions(ModelConfigurationBuilder configurationBuilder)
     {
@@ -44,6 +51,9 @@ public abstract class FukkyuDb(DbContextOptions options) : DbContext(options), I
         modelBuilder.ConfigureInfrastructure();
         modelBuilder.ConfigureJobs();
         modelBuilder.ConfigureNotifications();
+        modelBuilder.ConfigurePostIncident();
+        modelBuilder.ConfigureActionItems();
+        modelBuilder.ConfigureRegulatory();
         modelBuilder.Entity<DataProtectionKey>().ToTable("data_protection_keys");
     }
 
