@@ -3,9 +3,11 @@ using Fukkyu.Server.Auth;
 using Fukkyu.Server.Catalog;
 using Fukkyu.Server.Data;
 using Fukkyu.Server.Incidents;
+using Fukkyu.Server.Metrics;
 using Fukkyu.Server.Infrastructure;
 using Fukkyu.Server.Notifications;
 using Fukkyu.Server.PostIncident;
+using Fukkyu.Server.Register;
 using Fukkyu.Server.Regulatory;
 using Fukkyu.Server.Ui;
 
@@ -23,6 +25,8 @@ builder.AddNotifications();
 builder.AddPostIncident();
 builder.AddActionItems();
 builder.AddRegulatory();
+builder.AddRegister();
+builder.AddMetrics();
 
 var app = builder.Build();
 
@@ -52,6 +56,8 @@ app.MapNotifications();
 app.MapPostIncident();
 app.MapActionItems();
 app.MapRegulatory();
+app.MapRegister();
+app.MapMetrics();
 app.MapUi();
 
 app.Run();

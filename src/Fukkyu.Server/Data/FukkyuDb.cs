@@ -5,6 +5,7 @@ using Fukkyu.Server.Incidents;
 using Fukkyu.Server.Infrastructure;
 using Fukkyu.Server.Notifications;
 using Fukkyu.Server.PostIncident;
+using Fukkyu.Server.Register;
 using Fukkyu.Server.Regulatory;
 using Microsoft.AspNetCore.DataProtection.EntityFrameworkCore;
 using Microsoft.EntityFrameworkCore;
@@ -33,6 +34,7 @@ public abstract class FukkyuDb(DbContextOptions options) : DbContext(options), I
     public DbSet<ActionItem> ActionItems => Set<ActionItem>();
     public DbSet<RegulatoryTrack> RegulatoryTracks => Set<RegulatoryTrack>();
     public DbSet<RegulatoryFiling> RegulatoryFilings => Set<RegulatoryFiling>();
+    public DbSet<RegisterEntry> RegisterEntries => Set<RegisterEntry>();
 
     protected override void ConfigureConventions(ModelConfigurationBuilder configurationBuilder)
     {
@@ -54,6 +56,7 @@ public abstract class FukkyuDb(DbContextOptions options) : DbContext(options), I
         modelBuilder.ConfigurePostIncident();
         modelBuilder.ConfigureActionItems();
         modelBuilder.ConfigureRegulatory();
+        modelBuilder.ConfigureRegister();
         modelBuilder.Entity<DataProtectionKey>().ToTable("data_protection_keys");
     }
 

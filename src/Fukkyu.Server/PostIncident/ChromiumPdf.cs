@@ -5,7 +5,8 @@ namespace Fukkyu.Server.PostIncident;
 
 /// <summary>
 /// Prints HTML to PDF with headless Chromium where it is installed. Each print runs in its own
-/// temporary profile and folder, with scripts off and a time limit, and a bounded number at once.
+/// temporary profile and folder, with a time limit, and a bounded number at once. The documents carry
+/// a Content-Security-Policy that forbids scripts and every external load.
 /// </summary>
 public sealed class ChromiumPdf(IOptions<ReportOptions> options, ILogger<ChromiumPdf> log)
 {
@@ -102,7 +103,6 @@ public sealed class ChromiumPdf(IOptions<ReportOptions> options, ILogger<Chromiu
         yield return "--disable-extensions";
         yield return "--disable-background-networking";
         yield return "--no-first-run";
-        yield return "--blink-settings=scriptEnabled=false";
         yield return "--no-pdf-header-footer";
         yield return "--print-to-pdf-no-header";
         yield return $"--user-data-dir={Path.Combine(dir, "profile")}";
