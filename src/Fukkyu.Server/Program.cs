@@ -2,13 +2,15 @@ using Fukkyu.Server.ActionItems;
 using Fukkyu.Server.Auth;
 using Fukkyu.Server.Catalog;
 using Fukkyu.Server.Data;
+using Fukkyu.Server.Drills;
 using Fukkyu.Server.Incidents;
-using Fukkyu.Server.Metrics;
 using Fukkyu.Server.Infrastructure;
+using Fukkyu.Server.Metrics;
 using Fukkyu.Server.Notifications;
 using Fukkyu.Server.PostIncident;
 using Fukkyu.Server.Register;
 using Fukkyu.Server.Regulatory;
+using Fukkyu.Server.Reviews;
 using Fukkyu.Server.Ui;
 
 var builder = WebApplication.CreateBuilder(args);
@@ -27,6 +29,8 @@ builder.AddActionItems();
 builder.AddRegulatory();
 builder.AddRegister();
 builder.AddMetrics();
+builder.AddDrills();
+builder.AddReviews();
 
 var app = builder.Build();
 
@@ -58,6 +62,8 @@ app.MapActionItems();
 app.MapRegulatory();
 app.MapRegister();
 app.MapMetrics();
+app.MapDrills();
+app.MapReviews();
 app.MapUi();
 
 app.Run();

@@ -1,11 +1,13 @@
 using Fukkyu.Server.ActionItems;
 using Fukkyu.Server.Auth;
 using Fukkyu.Server.Catalog;
+using Fukkyu.Server.Drills;
 using Fukkyu.Server.Incidents;
 using Fukkyu.Server.Infrastructure;
 using Fukkyu.Server.Notifications;
 using Fukkyu.Server.PostIncident;
 using Fukkyu.Server.Register;
+using Fukkyu.Server.Reviews;
 using Fukkyu.Server.Regulatory;
 using Microsoft.AspNetCore.DataProtection.EntityFrameworkCore;
 using Microsoft.EntityFrameworkCore;
@@ -35,6 +37,8 @@ public abstract class FukkyuDb(DbContextOptions options) : DbContext(options), I
     public DbSet<RegulatoryTrack> RegulatoryTracks => Set<RegulatoryTrack>();
     public DbSet<RegulatoryFiling> RegulatoryFilings => Set<RegulatoryFiling>();
     public DbSet<RegisterEntry> RegisterEntries => Set<RegisterEntry>();
+    public DbSet<Drill> Drills => Set<Drill>();
+    public DbSet<ManagedDocument> ManagedDocuments => Set<ManagedDocument>();
 
     protected override void ConfigureConventions(ModelConfigurationBuilder configurationBuilder)
     {
@@ -57,6 +61,8 @@ public abstract class FukkyuDb(DbContextOptions options) : DbContext(options), I
         modelBuilder.ConfigureActionItems();
         modelBuilder.ConfigureRegulatory();
         modelBuilder.ConfigureRegister();
+        modelBuilder.ConfigureDrills();
+        modelBuilder.ConfigureReviews();
         modelBuilder.Entity<DataProtectionKey>().ToTable("data_protection_keys");
     }
 

@@ -10,7 +10,8 @@ namespace Fukkyu.Server.PostIncident;
 /// <summary>Everything a draft is made from, loaded once.</summary>
 public sealed record ReportSource(Incident Incident, IReadOnlyList<TimelineEntry> Timeline, IReadOnlyList<ActionItem> ActionItems)
 {
-    public IncidentTimes Times { get; } = IncidentTimes.From(Incident, Timeline);
+    /// <summary>Computed, not stored, so a copy with a shorter timeline (a drill cut at its end) gets its own.</summary>
+    public IncidentTimes Times => IncidentTimes.From(Incident, Timeline);
 }
 
 /// <summary>
