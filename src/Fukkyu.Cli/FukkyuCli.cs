@@ -60,6 +60,13 @@ public static class FukkyuCli
         // One line per feature; each feature's commands live in its own file.
         root.Subcommands.Add(IncidentCommands.Build(ctx));
         root.Subcommands.Add(TimelineCommands.Build(ctx));
+        root.Subcommands.Add(ReportCommands.Build(ctx));
+        root.Subcommands.Add(ActionItemCommands.Build(ctx));
+        root.Subcommands.Add(RegulatoryCommands.Build(ctx));
+        root.Subcommands.Add(RegisterCommands.Build(ctx));
+        root.Subcommands.Add(RegisterCommands.BuildMetrics(ctx));
+        root.Subcommands.Add(DrillCommands.Build(ctx));
+        root.Subcommands.Add(ReviewCommands.Build(ctx));
         return root;
     }
 
