@@ -1,4 +1,3 @@
-using System.Globalization;
 using System.Security.Claims;
 using Fukkyu.Server.Auth;
 using Fukkyu.Server.Incidents;
@@ -52,21 +51,8 @@ public static class MetricsApi
     internal static (Validation, DateOnly? From, DateOnly? To) Period(string? from, string? to)
     {
         var v = new Validation();
-        DateOnly? Parse(string field, string? s)
-        {
-            if (s is null)
-            {
-                return null;
-            }
-            if (DateOnly.TryParseExact(s, "yyyy-MM-dd", CultureInfo.InvariantCulture, DateTimeStyles.None, out var d))
-            {
-                return d;
-            }
-            v.Add(field, RegisterStrings.T("BadDate"));
-            return null;
-        }
-        var f = Parse("from", from);
-        var t = Parse("to", to);
+        var f = RegisterApi.ParseDate(v, "from", from);
+        var t = RegisterApi.ParseDate(v, "to", to);
         if (f > t)
         {
             v.Add("to", RegisterStrings.T("ToBeforeFrom"));

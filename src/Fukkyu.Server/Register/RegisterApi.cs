@@ -59,19 +59,7 @@ public static class RegisterApi
         string? causeClass, string? status, bool? reportable, bool? drills, int? limit)
     {
         var v = new Validation().Range("level", level, 1, 3).Range("limit", limit, 1, FailureRegister.MaxRows).Text("component", component, 100);
-        DateOnly? F(string field, string? s)
-        {
-            if (s is null)
-            {
-                return null;
-            }
-            if (DateOnly.TryParseExact(s, "yyyy-MM-dd", CultureInfo.InvariantCulture, DateTimeStyles.None, out var d))
-            {
-                return d;
-            }
-            v.Add(field, RegisterStrings.T("BadDate"));
-            return null;
-        }
+        DateOnly? F(string field, string? s) => ParseDate(v, field, s);
         T? E<T>(string field, string? s) where T : struct, Enum
         {
             if (s is null)
@@ -92,6 +80,21 @@ public static class RegisterApi
             v.Add("to", RegisterStrings.T("ToBeforeFrom"));
         }
         return (v, filter);
+    }
+
+    /// <summary>A Japan-time calendar day in a query (<c>2026-11-20</c>), or a field error.</summary>
+    internal static DateOnly? ParseDate(Validation v, string field, string? s)
+    {
+        if (s is null)
+        {
+            return null;
+        }
+        if (DateOnly.TryParseExact(s, "yyyy-MM-dd", CultureInfo.InvariantCulture, DateTimeStyles.None, out var d))
+        {
+            return d;
+        }
+        v.Add(field, RegisterStrings.T("BadDate"));
+        return null;
     }
 
     private static async Task<Results<Ok<RegisterRowDto[]>, FileContentHttpResult, ValidationProblem>> List(
