@@ -78,6 +78,17 @@ public sealed class ActionItemService(FukkyuDb db, TimeProvider time, IOptions<A
         return q.OrderBy(a => a.DueOn).ThenBy(a => a.CreatedAt).Take(f.Limit);
     }
 
+    /// <summary>Which of the items' linked incidents the caller may see.</summary>
+    public async Task<IReadOnlySet<Guid>> VisibleIncidentsAsync(IEnumerable<ActionItem> items, Caller caller, CancellationToken ct)
+    {
+        var ids = items.SelectMany(a => a.Incidents.Select(x => x.IncidentId)).Distinct().ToList();
+        if (ids.Count == 0)
+        {
+            return new HashSet<Guid>();
+        }
+        return (await IncidentService.Visible(db.Incidents.AsNoTracking(), caller).Where(i => ids.Contains(i.Id)).Select(i => i.Id).ToListAsync(ct)).ToHashSet();
+    }
+
     public Task<ActionItem?> FindAsync(Guid id, CancellationToken ct) =>
         db.ActionItems.AsNoTracking().Include(a => a.Owner).Include(a => a.Incidents).ThenInclude(x => x.Incident).AsSplitQuery()
             .FirstOrDefaultAsync(a => a.Id == id, ct);

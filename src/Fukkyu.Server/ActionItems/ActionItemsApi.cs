@@ -15,11 +15,13 @@ public sealed record ActionItemDto(
     bool Overdue, int DaysOverdue, string[] Runbooks, LinkedIncidentDto[] Incidents, string? CreatedBy, DateTime CreatedAt, DateTime UpdatedAt,
     DateTime? CompletedAt, string? Resolution, int Version)
 {
-    public static ActionItemDto From(ActionItem a, DateOnly today) => new(
+    /// <param name="visible">Incidents the reader may see; links to others (restricted security incidents) are left out.</param>
+    public static ActionItemDto From(ActionItem a, DateOnly today, IReadOnlySet<Guid>? visible = null) => new(
         a.Id, a.Title, a.Description, a.Kind, a.Status,
         new PersonDto(a.OwnerId, a.Owner?.UserName ?? "", a.Owner?.DisplayName ?? ""), a.DueOn,
         a.IsOverdue(today), a.IsOverdue(today) ? today.DayNumber - a.DueOn.DayNumber : 0, [.. a.Runbooks],
-        [.. a.Incidents.Where(x => x.Incident is not null).Select(x => new LinkedIncidentDto(x.IncidentId, x.Incident!.Number, x.Incident.Title))],
+        [.. a.Incidents.Where(x => x.Incident is not null && (visible is null || visible.Contains(x.IncidentId)))
+            .Select(x => new LinkedIncidentDto(x.IncidentId, x.Incident!.Number, x.Incident.Title))],
         a.CreatedByName, a.CreatedAt, a.UpdatedAt, a.CompletedAt, a.Resolution, a.Version);
 }
 
@@ -98,13 +100,16 @@ public static class ActionItemsApi
         var filter = new ActionItemFilter(status is null ? null : parsedStatus, kind is null ? null : parsedKind, ownerId, incidentId, open, overdue, limit ?? 200);
         var rows = await items.Query(filter).ToListAsync(ct);
         var today = items.Today;
-        return TypedResults.Ok(rows.Select(a => ActionItemDto.From(a, today)).ToArray());
+        var visible = await items.VisibleIncidentsAsync(rows, Caller.From(user), ct);
+        return TypedResults.Ok(rows.Select(a => ActionItemDto.From(a, today, visible)).ToArray());
     }
 
-    private static async Task<Results<Ok<ActionItemDto>, ProblemHttpResult>> Get(Guid id, ActionItemService items, CancellationToken ct)
+    private static async Task<Results<Ok<ActionItemDto>, ProblemHttpResult>> Get(Guid id, ClaimsPrincipal user, ActionItemService items, CancellationToken ct)
     {
         var item = await items.FindAsync(id, ct);
-        return item is null ? AuthApi.NotFoundProblem() : TypedResults.Ok(ActionItemDto.From(item, items.Today));
+        return item is null
+            ? AuthApi.NotFoundProblem()
+            : TypedResults.Ok(ActionItemDto.From(item, items.Today, await items.VisibleIncidentsAsync([item], Caller.From(user), ct)));
     }
 
     private static async Task<Results<Created<ActionItemDto>, ValidationProblem>> Create(
@@ -116,7 +121,7 @@ public static class ActionItemsApi
             return TypedResults.ValidationProblem(v.Errors);
         }
         var item = await items.CreateAsync(cmd, Actor.From(user), ct);
-        return TypedResults.Created($"/api/v1/action-items/{item.Id}", ActionItemDto.From(item, items.Today));
+        return TypedResults.Created($"/api/v1/action-items/{item.Id}", ActionItemDto.From(item, items.Today, await items.VisibleIncidentsAsync([item], Caller.From(user), ct)));
     }
 
     /// <summary>The checks a new item must pass, shared by the API and the form.</summary>
@@ -171,7 +176,7 @@ public static class ActionItemsApi
             incidentIds, runbooks, req.Resolution, req.Version), ct);
         return result.Error switch
         {
-            null => TypedResults.Ok(ActionItemDto.From(result.Value!, items.Today)),
+            null => TypedResults.Ok(ActionItemDto.From(result.Value!, items.Today, await items.VisibleIncidentsAsync([result.Value!], Caller.From(user), ct))),
             ConflictError c => OpResults.Conflict(c),
             _ => AuthApi.NotFoundProblem(),
         };

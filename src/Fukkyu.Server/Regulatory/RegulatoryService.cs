@@ -95,9 +95,8 @@ public sealed class RegulatoryService(FukkyuDb db, TimeProvider time, IOptions<R
                 IncidentId = incident.Id, Reportable = d.Reportable, Rule = d.Rule, ReasonJa = d.ReasonJa, ReasonEn = d.ReasonEn,
                 DecidedAt = now, CreatedAt = now, UpdatedAt = now,
             };
+            // The first decision is the track's starting state, shown with it; only changes go on the timeline.
             db.Add(track);
-            Timeline.Append(db, incident, Actor.System("regulatory"), now, RegulatoryTimeline.Decision, null,
-                new { reportable = d.Reportable, rule = d.Rule, reasonJa = d.ReasonJa, reasonEn = d.ReasonEn, manual = false });
         }
         else if (!track.Manual)
         {

@@ -14,10 +14,19 @@ public static class Scripted
 
     public static FakeTimeProvider Clock() => new(Noon);
 
-    /// <summary>Jobs and outbox off: the tests drive them.</summary>
+    /// <summary>
+    /// Jobs and outbox off: the tests drive them. Auto-escalation off too: these tests move the
+    /// clock by hours and days, and a background escalation would race the test's own changes.
+    /// </summary>
     public static Dictionary<string, string?> Manual(Dictionary<string, string?>? more = null)
     {
-        var s = new Dictionary<string, string?> { ["Fukkyu:Jobs:Enabled"] = "false", ["Fukkyu:Outbox:Enabled"] = "false" };
+        var s = new Dictionary<string, string?>
+        {
+            ["Fukkyu:Jobs:Enabled"] = "false",
+            ["Fukkyu:Outbox:Enabled"] = "false",
+            ["Fukkyu:Severity:EscalateLevel1AfterMinutes"] = "10000000",
+            ["Fukkyu:Severity:EscalateLevel2AfterMinutes"] = "10000000",
+        };
         foreach (var (k, v) in more ?? [])
         {
             s[k] = v;
