@@ -40,6 +40,28 @@ public sealed class ApiClient(HttpClient http) : IDisposable
 
     public Task<JsonElement> PatchAsync(string path, object body, CancellationToken ct) => SendAsync(HttpMethod.Patch, path, body, ct);
 
+    /// <summary>A document as the server sends it (Markdown, HTML, PDF, CSV): its bytes and content type.</summary>
+    public async Task<(byte[] Body, string? ContentType)> GetRawAsync(string path, CancellationToken ct)
+    {
+        using var response = await http.GetAsync(path.TrimStart('/'), ct);
+        var bytes = await response.Content.ReadAsByteArrayAsync(ct);
+        if (!response.IsSuccessStatusCode)
+        {
+            var text = System.Text.Encoding.UTF8.GetString(bytes);
+            JsonElement json = default;
+            try
+            {
+                json = JsonDocument.Parse(text).RootElement.Clone();
+            }
+            catch (JsonException)
+            {
+                // Not JSON: the text itself is the message.
+            }
+            throw ToException(response.StatusCode, json, text);
+        }
+        return (bytes, response.Content.Headers.ContentType?.MediaType);
+    }
+
     public async Task<JsonElement> SendAsync(HttpMethod method, string path, object? body, CancellationToken ct)
     {
         using var request = new HttpRequestMessage(method, path.TrimStart('/'));

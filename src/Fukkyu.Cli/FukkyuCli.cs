@@ -68,6 +68,13 @@ public static class FukkyuCli
         }
         root.Subcommands.Add(ControlCommands.Build(ctx));
         root.Subcommands.Add(StatusCommands.Build(ctx));
+        root.Subcommands.Add(ReportCommands.Build(ctx));
+        root.Subcommands.Add(ActionItemCommands.Build(ctx));
+        root.Subcommands.Add(RegulatoryCommands.Build(ctx));
+        root.Subcommands.Add(RegisterCommands.Build(ctx));
+        root.Subcommands.Add(RegisterCommands.BuildMetrics(ctx));
+        root.Subcommands.Add(DrillCommands.Build(ctx));
+        root.Subcommands.Add(ReviewCommands.Build(ctx));
         return root;
     }
 

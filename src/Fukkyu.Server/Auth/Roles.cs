@@ -9,8 +9,10 @@ public static class Roles
     public const string Support = "support";
     public const string Comms = "comms";
     public const string Viewer = "viewer";
+    /// <summary>Compliance officers: regulator filings (docs/decisions/040-compliance-role.md).</summary>
+    public const string Compliance = "compliance";
 
-    public static readonly string[] All = [Admin, Commander, Responder, Executive, Support, Comms, Viewer];
+    public static readonly string[] All = [Admin, Commander, Responder, Executive, Support, Comms, Viewer, Compliance];
 
     public static bool IsKnown(string role) => All.Contains(role, StringComparer.Ordinal);
 }
@@ -35,6 +37,8 @@ public static class Policies
     public const string Ingest = "ingest";
     /// <summary>Approve public notices, schedule maintenance, manage subscribers and send briefings: comms and commanders.</summary>
     public const string Communicate = "communicate";
+    /// <summary>Decide reportability, edit regulator filings, mark them submitted.</summary>
+    public const string Regulatory = "regulatory";
 
     public static readonly IReadOnlyDictionary<string, string[]> RolesFor = new Dictionary<string, string[]>
     {
@@ -45,5 +49,6 @@ public static class Policies
         [Admin] = [Roles.Admin],
         [Ingest] = ["integration"],
         [Communicate] = [Roles.Admin, Roles.Commander, Roles.Comms],
+        [Regulatory] = [Roles.Admin, Roles.Commander, Roles.Executive, Roles.Compliance],
     };
 }

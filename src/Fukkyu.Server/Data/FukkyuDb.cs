@@ -1,8 +1,10 @@
+using Fukkyu.Server.ActionItems;
 using Fukkyu.Server.Alerts;
 using Fukkyu.Server.Auth;
 using Fukkyu.Server.Briefings;
 using Fukkyu.Server.Catalog;
 using Fukkyu.Server.Controls;
+using Fukkyu.Server.Drills;
 using Fukkyu.Server.Incidents;
 using Fukkyu.Server.Infrastructure;
 using Fukkyu.Server.Maintenance;
@@ -10,8 +12,12 @@ using Fukkyu.Server.Monitoring;
 using Fukkyu.Server.Notices;
 using Fukkyu.Server.Notifications;
 using Fukkyu.Server.OnCall;
+using Fukkyu.Server.PostIncident;
 using Fukkyu.Server.Recovery;
+using Fukkyu.Server.Register;
+using Fukkyu.Server.Regulatory;
 using Fukkyu.Server.Reports;
+using Fukkyu.Server.Reviews;
 using Fukkyu.Server.Runbooks;
 using Fukkyu.Server.Subscribers;
 using Microsoft.AspNetCore.DataProtection.EntityFrameworkCore;
@@ -50,6 +56,13 @@ public abstract class FukkyuDb(DbContextOptions options) : DbContext(options), I
     public DbSet<MaintenanceWindow> Maintenances => Set<MaintenanceWindow>();
     public DbSet<Subscriber> Subscribers => Set<Subscriber>();
     public DbSet<Briefing> Briefings => Set<Briefing>();
+    public DbSet<IncidentReport> IncidentReports => Set<IncidentReport>();
+    public DbSet<ActionItem> ActionItems => Set<ActionItem>();
+    public DbSet<RegulatoryTrack> RegulatoryTracks => Set<RegulatoryTrack>();
+    public DbSet<RegulatoryFiling> RegulatoryFilings => Set<RegulatoryFiling>();
+    public DbSet<RegisterEntry> RegisterEntries => Set<RegisterEntry>();
+    public DbSet<Drill> Drills => Set<Drill>();
+    public DbSet<ManagedDocument> ManagedDocuments => Set<ManagedDocument>();
 
     protected override void ConfigureConventions(ModelConfigurationBuilder configurationBuilder)
     {
@@ -79,6 +92,12 @@ public abstract class FukkyuDb(DbContextOptions options) : DbContext(options), I
         modelBuilder.ConfigureMaintenance();
         modelBuilder.ConfigureSubscribers();
         modelBuilder.ConfigureBriefings();
+        modelBuilder.ConfigurePostIncident();
+        modelBuilder.ConfigureActionItems();
+        modelBuilder.ConfigureRegulatory();
+        modelBuilder.ConfigureRegister();
+        modelBuilder.ConfigureDrills();
+        modelBuilder.ConfigureReviews();
         modelBuilder.Entity<DataProtectionKey>().ToTable("data_protection_keys");
     }
 

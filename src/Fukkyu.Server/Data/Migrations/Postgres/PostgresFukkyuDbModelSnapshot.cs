@@ -23,6 +23,111 @@ namespace Fukkyu.Server.Data.Migrations.Postgres
 
             NpgsqlModelBuilderExtensions.UseIdentityByDefaultColumns(modelBuilder);
 
+            modelBuilder.Entity("Fukkyu.Server.ActionItems.ActionItem", b =>
+                {
+                    b.Property<Guid>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("uuid")
+                        .HasColumnName("id");
+
+                    b.Property<DateTime?>("CompletedAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("completed_at");
+
+                    b.Property<DateTime>("CreatedAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("created_at");
+
+                    b.Property<Guid?>("CreatedById")
+                        .HasColumnType("uuid")
+                        .HasColumnName("created_by_id");
+
+                    b.Property<string>("CreatedByName")
+                        .HasMaxLength(200)
+                        .HasColumnType("character varying(200)")
+                        .HasColumnName("created_by_name");
+
+                    b.Property<string>("Description")
+                        .HasMaxLength(10000)
+                        .HasColumnType("character varying(10000)")
+                        .HasColumnName("description");
+
+                    b.Property<DateOnly>("DueOn")
+                        .HasColumnType("date")
+                        .HasColumnName("due_on");
+
+                    b.Property<string>("Kind")
+                        .IsRequired()
+                        .HasMaxLength(40)
+                        .HasColumnType("character varying(40)")
+                        .HasColumnName("kind");
+
+                    b.Property<Guid>("OwnerId")
+                        .HasColumnType("uuid")
+                        .HasColumnName("owner_id");
+
+                    b.Property<string>("Resolution")
+                        .HasMaxLength(10000)
+                        .HasColumnType("character varying(10000)")
+                        .HasColumnName("resolution");
+
+                    b.PrimitiveCollection<List<string>>("Runbooks")
+                        .IsRequired()
+                        .HasColumnType("text[]")
+                        .HasColumnName("runbooks");
+
+                    b.Property<string>("Status")
+                        .IsRequired()
+                        .HasMaxLength(40)
+                        .HasColumnType("character varying(40)")
+                        .HasColumnName("status");
+
+                    b.Property<string>("Title")
+                        .IsRequired()
+                        .HasMaxLength(200)
+                        .HasColumnType("character varying(200)")
+                        .HasColumnName("title");
+
+                    b.Property<DateTime>("UpdatedAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("updated_at");
+
+                    b.Property<int>("Version")
+                        .IsConcurrencyToken()
+                        .HasColumnType("integer")
+                        .HasColumnName("version");
+
+                    b.HasKey("Id")
+                        .HasName("pk_action_items");
+
+                    b.HasIndex("OwnerId")
+                        .HasDatabaseName("ix_action_items_owner_id");
+
+                    b.HasIndex("Status", "DueOn")
+                        .HasDatabaseName("ix_action_items_status_due_on");
+
+                    b.ToTable("action_items", (string)null);
+                });
+
+            modelBuilder.Entity("Fukkyu.Server.ActionItems.ActionItemIncident", b =>
+                {
+                    b.Property<Guid>("ActionItemId")
+                        .HasColumnType("uuid")
+                        .HasColumnName("action_item_id");
+
+                    b.Property<Guid>("IncidentId")
+                        .HasColumnType("uuid")
+                        .HasColumnName("incident_id");
+
+                    b.HasKey("ActionItemId", "IncidentId")
+                        .HasName("pk_action_item_incidents");
+
+                    b.HasIndex("IncidentId")
+                        .HasDatabaseName("ix_action_item_incidents_incident_id");
+
+                    b.ToTable("action_item_incidents", (string)null);
+                });
+
             modelBuilder.Entity("Fukkyu.Server.Alerts.Alert", b =>
                 {
                     b.Property<Guid>("Id")
@@ -1143,6 +1248,139 @@ namespace Fukkyu.Server.Data.Migrations.Postgres
                         .HasName("pk_control_webhooks");
 
                     b.ToTable("control_webhooks", (string)null);
+                });
+
+            modelBuilder.Entity("Fukkyu.Server.Drills.Drill", b =>
+                {
+                    b.Property<Guid>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("uuid")
+                        .HasColumnName("id");
+
+                    b.Property<string>("ClearError")
+                        .HasMaxLength(2000)
+                        .HasColumnType("character varying(2000)")
+                        .HasColumnName("clear_error");
+
+                    b.Property<int?>("ClearStatus")
+                        .HasColumnType("integer")
+                        .HasColumnName("clear_status");
+
+                    b.Property<DateTime?>("ClearedAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("cleared_at");
+
+                    b.Property<DateTime?>("EndedAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("ended_at");
+
+                    b.Property<string>("EndedByName")
+                        .HasMaxLength(200)
+                        .HasColumnType("character varying(200)")
+                        .HasColumnName("ended_by_name");
+
+                    b.Property<string>("Findings")
+                        .HasMaxLength(20000)
+                        .HasColumnType("character varying(20000)")
+                        .HasColumnName("findings");
+
+                    b.Property<Guid>("IncidentId")
+                        .HasColumnType("uuid")
+                        .HasColumnName("incident_id");
+
+                    b.Property<string>("InjectError")
+                        .HasMaxLength(2000)
+                        .HasColumnType("character varying(2000)")
+                        .HasColumnName("inject_error");
+
+                    b.Property<int?>("InjectStatus")
+                        .HasColumnType("integer")
+                        .HasColumnName("inject_status");
+
+                    b.Property<DateTime?>("InjectedAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("injected_at");
+
+                    b.Property<string>("Scenario")
+                        .IsRequired()
+                        .HasMaxLength(64000)
+                        .HasColumnType("character varying(64000)")
+                        .HasColumnName("scenario");
+
+                    b.Property<string>("ScenarioKey")
+                        .IsRequired()
+                        .HasMaxLength(60)
+                        .HasColumnType("character varying(60)")
+                        .HasColumnName("scenario_key");
+
+                    b.Property<DateTime>("StartedAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("started_at");
+
+                    b.Property<Guid?>("StartedById")
+                        .HasColumnType("uuid")
+                        .HasColumnName("started_by_id");
+
+                    b.Property<string>("StartedByName")
+                        .HasMaxLength(200)
+                        .HasColumnType("character varying(200)")
+                        .HasColumnName("started_by_name");
+
+                    b.Property<string>("Status")
+                        .IsRequired()
+                        .HasMaxLength(40)
+                        .HasColumnType("character varying(40)")
+                        .HasColumnName("status");
+
+                    b.Property<int>("Version")
+                        .IsConcurrencyToken()
+                        .HasColumnType("integer")
+                        .HasColumnName("version");
+
+                    b.HasKey("Id")
+                        .HasName("pk_drills");
+
+                    b.HasIndex("IncidentId")
+                        .IsUnique()
+                        .HasDatabaseName("ix_drills_incident_id");
+
+                    b.HasIndex("Status", "StartedAt")
+                        .HasDatabaseName("ix_drills_status_started_at");
+
+                    b.ToTable("drills", (string)null);
+                });
+
+            modelBuilder.Entity("Fukkyu.Server.Drills.DrillScenarioRow", b =>
+                {
+                    b.Property<string>("Key")
+                        .HasMaxLength(60)
+                        .HasColumnType("character varying(60)")
+                        .HasColumnName("key");
+
+                    b.Property<string>("Definition")
+                        .IsRequired()
+                        .HasMaxLength(64000)
+                        .HasColumnType("character varying(64000)")
+                        .HasColumnName("definition");
+
+                    b.Property<DateTime>("UpdatedAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("updated_at");
+
+                    b.Property<string>("UpdatedByName")
+                        .HasMaxLength(200)
+                        .HasColumnType("character varying(200)")
+                        .HasColumnName("updated_by_name");
+
+                    b.Property<int>("Version")
+                        .IsConcurrencyToken()
+                        .HasColumnType("integer")
+                        .HasColumnName("version");
+
+                    b.HasKey("Key")
+                        .HasName("pk_drill_scenarios");
+
+                    b.ToTable("drill_scenarios", (string)null);
                 });
 
             modelBuilder.Entity("Fukkyu.Server.Incidents.Incident", b =>
@@ -3066,6 +3304,134 @@ namespace Fukkyu.Server.Data.Migrations.Postgres
                     b.ToTable("team_members", (string)null);
                 });
 
+            modelBuilder.Entity("Fukkyu.Server.PostIncident.IncidentReport", b =>
+                {
+                    b.Property<Guid>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("uuid")
+                        .HasColumnName("id");
+
+                    b.Property<DateTime?>("ApprovedAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("approved_at");
+
+                    b.Property<Guid?>("ApprovedById")
+                        .HasColumnType("uuid")
+                        .HasColumnName("approved_by_id");
+
+                    b.Property<string>("ApprovedByName")
+                        .HasMaxLength(200)
+                        .HasColumnType("character varying(200)")
+                        .HasColumnName("approved_by_name");
+
+                    b.Property<DateTime>("CreatedAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("created_at");
+
+                    b.Property<Guid>("IncidentId")
+                        .HasColumnType("uuid")
+                        .HasColumnName("incident_id");
+
+                    b.Property<DateTime?>("PublishedAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("published_at");
+
+                    b.Property<string>("PublishedByName")
+                        .HasMaxLength(200)
+                        .HasColumnType("character varying(200)")
+                        .HasColumnName("published_by_name");
+
+                    b.Property<string>("ReviewComment")
+                        .HasMaxLength(2000)
+                        .HasColumnType("character varying(2000)")
+                        .HasColumnName("review_comment");
+
+                    b.Property<string>("Status")
+                        .IsRequired()
+                        .HasMaxLength(40)
+                        .HasColumnType("character varying(40)")
+                        .HasColumnName("status");
+
+                    b.Property<DateTime?>("SubmittedAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("submitted_at");
+
+                    b.Property<Guid?>("SubmittedById")
+                        .HasColumnType("uuid")
+                        .HasColumnName("submitted_by_id");
+
+                    b.Property<string>("SubmittedByName")
+                        .HasMaxLength(200)
+                        .HasColumnType("character varying(200)")
+                        .HasColumnName("submitted_by_name");
+
+                    b.Property<DateTime>("UpdatedAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("updated_at");
+
+                    b.Property<int>("Version")
+                        .IsConcurrencyToken()
+                        .HasColumnType("integer")
+                        .HasColumnName("version");
+
+                    b.HasKey("Id")
+                        .HasName("pk_incident_reports");
+
+                    b.HasIndex("IncidentId")
+                        .IsUnique()
+                        .HasDatabaseName("ix_incident_reports_incident_id");
+
+                    b.HasIndex("Status")
+                        .HasDatabaseName("ix_incident_reports_status");
+
+                    b.ToTable("incident_reports", (string)null);
+                });
+
+            modelBuilder.Entity("Fukkyu.Server.PostIncident.ReportSection", b =>
+                {
+                    b.Property<Guid>("ReportId")
+                        .HasColumnType("uuid")
+                        .HasColumnName("report_id");
+
+                    b.Property<string>("Key")
+                        .HasMaxLength(40)
+                        .HasColumnType("character varying(40)")
+                        .HasColumnName("key");
+
+                    b.Property<string>("Language")
+                        .HasMaxLength(8)
+                        .HasColumnType("character varying(8)")
+                        .HasColumnName("language");
+
+                    b.Property<string>("Body")
+                        .IsRequired()
+                        .HasMaxLength(20000)
+                        .HasColumnType("character varying(20000)")
+                        .HasColumnName("body");
+
+                    b.Property<bool>("Edited")
+                        .HasColumnType("boolean")
+                        .HasColumnName("edited");
+
+                    b.Property<DateTime?>("EditedAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("edited_at");
+
+                    b.Property<Guid?>("EditedById")
+                        .HasColumnType("uuid")
+                        .HasColumnName("edited_by_id");
+
+                    b.Property<string>("EditedByName")
+                        .HasMaxLength(200)
+                        .HasColumnType("character varying(200)")
+                        .HasColumnName("edited_by_name");
+
+                    b.HasKey("ReportId", "Key", "Language")
+                        .HasName("pk_incident_report_sections");
+
+                    b.ToTable("incident_report_sections", (string)null);
+                });
+
             modelBuilder.Entity("Fukkyu.Server.Recovery.RecoveryConfirmation", b =>
                 {
                     b.Property<Guid>("Id")
@@ -3113,6 +3479,210 @@ namespace Fukkyu.Server.Data.Migrations.Postgres
                         .HasDatabaseName("ix_recovery_confirmations_incident_id_component_id");
 
                     b.ToTable("recovery_confirmations", (string)null);
+                });
+
+            modelBuilder.Entity("Fukkyu.Server.Register.RegisterEntry", b =>
+                {
+                    b.Property<Guid>("IncidentId")
+                        .HasColumnType("uuid")
+                        .HasColumnName("incident_id");
+
+                    b.Property<string>("CauseClass")
+                        .IsRequired()
+                        .HasMaxLength(40)
+                        .HasColumnType("character varying(40)")
+                        .HasColumnName("cause_class");
+
+                    b.Property<string>("Remarks")
+                        .HasMaxLength(2000)
+                        .HasColumnType("character varying(2000)")
+                        .HasColumnName("remarks");
+
+                    b.Property<DateTime>("UpdatedAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("updated_at");
+
+                    b.Property<string>("UpdatedByName")
+                        .HasMaxLength(200)
+                        .HasColumnType("character varying(200)")
+                        .HasColumnName("updated_by_name");
+
+                    b.Property<int>("Version")
+                        .IsConcurrencyToken()
+                        .HasColumnType("integer")
+                        .HasColumnName("version");
+
+                    b.HasKey("IncidentId")
+                        .HasName("pk_register_entries");
+
+                    b.HasIndex("CauseClass")
+                        .HasDatabaseName("ix_register_entries_cause_class");
+
+                    b.ToTable("register_entries", (string)null);
+                });
+
+            modelBuilder.Entity("Fukkyu.Server.Regulatory.RegulatoryFiling", b =>
+                {
+                    b.Property<Guid>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("uuid")
+                        .HasColumnName("id");
+
+                    b.Property<DateTime>("CreatedAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("created_at");
+
+                    b.Property<string>("Draft")
+                        .HasMaxLength(50000)
+                        .HasColumnType("character varying(50000)")
+                        .HasColumnName("draft");
+
+                    b.Property<DateTime?>("DraftEditedAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("draft_edited_at");
+
+                    b.Property<string>("DraftEditedByName")
+                        .HasMaxLength(200)
+                        .HasColumnType("character varying(200)")
+                        .HasColumnName("draft_edited_by_name");
+
+                    b.Property<DateTime?>("DueAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("due_at");
+
+                    b.Property<Guid>("IncidentId")
+                        .HasColumnType("uuid")
+                        .HasColumnName("incident_id");
+
+                    b.Property<string>("Kind")
+                        .IsRequired()
+                        .HasMaxLength(40)
+                        .HasColumnType("character varying(40)")
+                        .HasColumnName("kind");
+
+                    b.Property<string>("NotRequiredReason")
+                        .HasMaxLength(60)
+                        .HasColumnType("character varying(60)")
+                        .HasColumnName("not_required_reason");
+
+                    b.Property<string>("Status")
+                        .IsRequired()
+                        .HasMaxLength(40)
+                        .HasColumnType("character varying(40)")
+                        .HasColumnName("status");
+
+                    b.Property<string>("SubmissionNote")
+                        .HasMaxLength(2000)
+                        .HasColumnType("character varying(2000)")
+                        .HasColumnName("submission_note");
+
+                    b.Property<string>("SubmissionReference")
+                        .HasMaxLength(200)
+                        .HasColumnType("character varying(200)")
+                        .HasColumnName("submission_reference");
+
+                    b.Property<DateTime?>("SubmittedAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("submitted_at");
+
+                    b.Property<Guid?>("SubmittedById")
+                        .HasColumnType("uuid")
+                        .HasColumnName("submitted_by_id");
+
+                    b.Property<string>("SubmittedByName")
+                        .HasMaxLength(200)
+                        .HasColumnType("character varying(200)")
+                        .HasColumnName("submitted_by_name");
+
+                    b.Property<string>("SubmittedText")
+                        .HasMaxLength(50000)
+                        .HasColumnType("character varying(50000)")
+                        .HasColumnName("submitted_text");
+
+                    b.Property<DateTime>("UpdatedAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("updated_at");
+
+                    b.Property<int>("Version")
+                        .IsConcurrencyToken()
+                        .HasColumnType("integer")
+                        .HasColumnName("version");
+
+                    b.HasKey("Id")
+                        .HasName("pk_regulatory_filings");
+
+                    b.HasIndex("IncidentId", "Kind")
+                        .IsUnique()
+                        .HasDatabaseName("ix_regulatory_filings_incident_id_kind");
+
+                    b.HasIndex("Status", "DueAt")
+                        .HasDatabaseName("ix_regulatory_filings_status_due_at");
+
+                    b.ToTable("regulatory_filings", (string)null);
+                });
+
+            modelBuilder.Entity("Fukkyu.Server.Regulatory.RegulatoryTrack", b =>
+                {
+                    b.Property<Guid>("IncidentId")
+                        .HasColumnType("uuid")
+                        .HasColumnName("incident_id");
+
+                    b.Property<DateTime?>("CauseFoundAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("cause_found_at");
+
+                    b.Property<DateTime>("CreatedAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("created_at");
+
+                    b.Property<DateTime>("DecidedAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("decided_at");
+
+                    b.Property<string>("DecidedByName")
+                        .HasMaxLength(200)
+                        .HasColumnType("character varying(200)")
+                        .HasColumnName("decided_by_name");
+
+                    b.Property<bool>("Manual")
+                        .HasColumnType("boolean")
+                        .HasColumnName("manual");
+
+                    b.Property<string>("ReasonEn")
+                        .IsRequired()
+                        .HasMaxLength(2000)
+                        .HasColumnType("character varying(2000)")
+                        .HasColumnName("reason_en");
+
+                    b.Property<string>("ReasonJa")
+                        .IsRequired()
+                        .HasMaxLength(2000)
+                        .HasColumnType("character varying(2000)")
+                        .HasColumnName("reason_ja");
+
+                    b.Property<bool>("Reportable")
+                        .HasColumnType("boolean")
+                        .HasColumnName("reportable");
+
+                    b.Property<string>("Rule")
+                        .IsRequired()
+                        .HasMaxLength(60)
+                        .HasColumnType("character varying(60)")
+                        .HasColumnName("rule");
+
+                    b.Property<DateTime>("UpdatedAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("updated_at");
+
+                    b.Property<int>("Version")
+                        .IsConcurrencyToken()
+                        .HasColumnType("integer")
+                        .HasColumnName("version");
+
+                    b.HasKey("IncidentId")
+                        .HasName("pk_regulatory_tracks");
+
+                    b.ToTable("regulatory_tracks", (string)null);
                 });
 
             modelBuilder.Entity("Fukkyu.Server.Reports.Report", b =>
@@ -3208,6 +3778,80 @@ namespace Fukkyu.Server.Data.Migrations.Postgres
                         .HasDatabaseName("ix_reports_component_id_created_at");
 
                     b.ToTable("reports", (string)null);
+                });
+
+            modelBuilder.Entity("Fukkyu.Server.Reviews.ManagedDocument", b =>
+                {
+                    b.Property<Guid>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("uuid")
+                        .HasColumnName("id");
+
+                    b.Property<DateTime>("CreatedAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("created_at");
+
+                    b.Property<string>("Description")
+                        .HasMaxLength(4000)
+                        .HasColumnType("character varying(4000)")
+                        .HasColumnName("description");
+
+                    b.Property<string>("LastReviewNote")
+                        .HasMaxLength(4000)
+                        .HasColumnType("character varying(4000)")
+                        .HasColumnName("last_review_note");
+
+                    b.Property<string>("LastReviewedByName")
+                        .HasMaxLength(200)
+                        .HasColumnType("character varying(200)")
+                        .HasColumnName("last_reviewed_by_name");
+
+                    b.Property<DateOnly?>("LastReviewedOn")
+                        .HasColumnType("date")
+                        .HasColumnName("last_reviewed_on");
+
+                    b.Property<string>("Location")
+                        .HasMaxLength(1000)
+                        .HasColumnType("character varying(1000)")
+                        .HasColumnName("location");
+
+                    b.Property<Guid>("OwnerId")
+                        .HasColumnType("uuid")
+                        .HasColumnName("owner_id");
+
+                    b.Property<DateOnly>("ReviewBy")
+                        .HasColumnType("date")
+                        .HasColumnName("review_by");
+
+                    b.Property<int>("ReviewIntervalMonths")
+                        .HasColumnType("integer")
+                        .HasColumnName("review_interval_months");
+
+                    b.Property<string>("Title")
+                        .IsRequired()
+                        .HasMaxLength(200)
+                        .HasColumnType("character varying(200)")
+                        .HasColumnName("title");
+
+                    b.Property<DateTime>("UpdatedAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("updated_at");
+
+                    b.Property<int>("Version")
+                        .IsConcurrencyToken()
+                        .HasColumnType("integer")
+                        .HasColumnName("version");
+
+                    b.HasKey("Id")
+                        .HasName("pk_managed_documents");
+
+                    b.HasIndex("OwnerId")
+                        .HasDatabaseName("ix_managed_documents_owner_id");
+
+                    b.HasIndex("ReviewBy")
+                        .HasDatabaseName("ix_managed_documents_review_by");
+
+                    b.ToTable("managed_documents", (string)null);
                 });
 
             modelBuilder.Entity("Fukkyu.Server.Runbooks.ChecklistItem", b =>
@@ -3723,6 +4367,37 @@ namespace Fukkyu.Server.Data.Migrations.Postgres
                     b.ToTable("data_protection_keys", (string)null);
                 });
 
+            modelBuilder.Entity("Fukkyu.Server.ActionItems.ActionItem", b =>
+                {
+                    b.HasOne("Fukkyu.Server.Auth.User", "Owner")
+                        .WithMany()
+                        .HasForeignKey("OwnerId")
+                        .OnDelete(DeleteBehavior.Restrict)
+                        .IsRequired()
+                        .HasConstraintName("fk_action_items_users_owner_id");
+
+                    b.Navigation("Owner");
+                });
+
+            modelBuilder.Entity("Fukkyu.Server.ActionItems.ActionItemIncident", b =>
+                {
+                    b.HasOne("Fukkyu.Server.ActionItems.ActionItem", null)
+                        .WithMany("Incidents")
+                        .HasForeignKey("ActionItemId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired()
+                        .HasConstraintName("fk_action_item_incidents_action_items_action_item_id");
+
+                    b.HasOne("Fukkyu.Server.Incidents.Incident", "Incident")
+                        .WithMany()
+                        .HasForeignKey("IncidentId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired()
+                        .HasConstraintName("fk_action_item_incidents_incidents_incident_id");
+
+                    b.Navigation("Incident");
+                });
+
             modelBuilder.Entity("Fukkyu.Server.Alerts.Alert", b =>
                 {
                     b.HasOne("Fukkyu.Server.Catalog.Component", null)
@@ -3792,6 +4467,16 @@ namespace Fukkyu.Server.Data.Migrations.Postgres
                         .HasConstraintName("fk_controls_components_component_id");
 
                     b.Navigation("Component");
+                });
+
+            modelBuilder.Entity("Fukkyu.Server.Drills.Drill", b =>
+                {
+                    b.HasOne("Fukkyu.Server.Incidents.Incident", null)
+                        .WithOne()
+                        .HasForeignKey("Fukkyu.Server.Drills.Drill", "IncidentId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired()
+                        .HasConstraintName("fk_drills_incidents_incident_id");
                 });
 
             modelBuilder.Entity("Fukkyu.Server.Incidents.Incident", b =>
@@ -4149,6 +4834,26 @@ namespace Fukkyu.Server.Data.Migrations.Postgres
                     b.Navigation("User");
                 });
 
+            modelBuilder.Entity("Fukkyu.Server.PostIncident.IncidentReport", b =>
+                {
+                    b.HasOne("Fukkyu.Server.Incidents.Incident", null)
+                        .WithMany()
+                        .HasForeignKey("IncidentId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired()
+                        .HasConstraintName("fk_incident_reports_incidents_incident_id");
+                });
+
+            modelBuilder.Entity("Fukkyu.Server.PostIncident.ReportSection", b =>
+                {
+                    b.HasOne("Fukkyu.Server.PostIncident.IncidentReport", null)
+                        .WithMany("Sections")
+                        .HasForeignKey("ReportId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired()
+                        .HasConstraintName("fk_incident_report_sections_incident_reports_report_id");
+                });
+
             modelBuilder.Entity("Fukkyu.Server.Recovery.RecoveryConfirmation", b =>
                 {
                     b.HasOne("Fukkyu.Server.Incidents.Incident", null)
@@ -4157,6 +4862,36 @@ namespace Fukkyu.Server.Data.Migrations.Postgres
                         .OnDelete(DeleteBehavior.Cascade)
                         .IsRequired()
                         .HasConstraintName("fk_recovery_confirmations_incidents_incident_id");
+                });
+
+            modelBuilder.Entity("Fukkyu.Server.Register.RegisterEntry", b =>
+                {
+                    b.HasOne("Fukkyu.Server.Incidents.Incident", null)
+                        .WithOne()
+                        .HasForeignKey("Fukkyu.Server.Register.RegisterEntry", "IncidentId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired()
+                        .HasConstraintName("fk_register_entries_incidents_incident_id");
+                });
+
+            modelBuilder.Entity("Fukkyu.Server.Regulatory.RegulatoryFiling", b =>
+                {
+                    b.HasOne("Fukkyu.Server.Regulatory.RegulatoryTrack", null)
+                        .WithMany("Filings")
+                        .HasForeignKey("IncidentId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired()
+                        .HasConstraintName("fk_regulatory_filings_regulatory_tracks_incident_id");
+                });
+
+            modelBuilder.Entity("Fukkyu.Server.Regulatory.RegulatoryTrack", b =>
+                {
+                    b.HasOne("Fukkyu.Server.Incidents.Incident", null)
+                        .WithOne()
+                        .HasForeignKey("Fukkyu.Server.Regulatory.RegulatoryTrack", "IncidentId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired()
+                        .HasConstraintName("fk_regulatory_tracks_incidents_incident_id");
                 });
 
             modelBuilder.Entity("Fukkyu.Server.Reports.Report", b =>
@@ -4174,6 +4909,18 @@ namespace Fukkyu.Server.Data.Migrations.Postgres
                         .HasConstraintName("fk_reports_incidents_incident_id");
 
                     b.Navigation("Component");
+                });
+
+            modelBuilder.Entity("Fukkyu.Server.Reviews.ManagedDocument", b =>
+                {
+                    b.HasOne("Fukkyu.Server.Auth.User", "Owner")
+                        .WithMany()
+                        .HasForeignKey("OwnerId")
+                        .OnDelete(DeleteBehavior.Restrict)
+                        .IsRequired()
+                        .HasConstraintName("fk_managed_documents_users_owner_id");
+
+                    b.Navigation("Owner");
                 });
 
             modelBuilder.Entity("Fukkyu.Server.Runbooks.ChecklistItem", b =>
@@ -4237,6 +4984,11 @@ namespace Fukkyu.Server.Data.Migrations.Postgres
                         .HasConstraintName("fk_notice_deliveries_notices_notice_id");
                 });
 
+            modelBuilder.Entity("Fukkyu.Server.ActionItems.ActionItem", b =>
+                {
+                    b.Navigation("Incidents");
+                });
+
             modelBuilder.Entity("Fukkyu.Server.Incidents.Incident", b =>
                 {
                     b.Navigation("Components");
@@ -4272,6 +5024,16 @@ namespace Fukkyu.Server.Data.Migrations.Postgres
             modelBuilder.Entity("Fukkyu.Server.OnCall.Team", b =>
                 {
                     b.Navigation("Members");
+                });
+
+            modelBuilder.Entity("Fukkyu.Server.PostIncident.IncidentReport", b =>
+                {
+                    b.Navigation("Sections");
+                });
+
+            modelBuilder.Entity("Fukkyu.Server.Regulatory.RegulatoryTrack", b =>
+                {
+                    b.Navigation("Filings");
                 });
 
             modelBuilder.Entity("Fukkyu.Server.Runbooks.IncidentChecklist", b =>

@@ -17,6 +17,111 @@ namespace Fukkyu.Server.Data.Migrations.Sqlite
 #pragma warning disable 612, 618
             modelBuilder.HasAnnotation("ProductVersion", "10.0.13");
 
+            modelBuilder.Entity("Fukkyu.Server.ActionItems.ActionItem", b =>
+                {
+                    b.Property<Guid>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("TEXT")
+                        .HasColumnName("id");
+
+                    b.Property<DateTime?>("CompletedAt")
+                        .HasColumnType("TEXT")
+                        .HasColumnName("completed_at");
+
+                    b.Property<DateTime>("CreatedAt")
+                        .HasColumnType("TEXT")
+                        .HasColumnName("created_at");
+
+                    b.Property<Guid?>("CreatedById")
+                        .HasColumnType("TEXT")
+                        .HasColumnName("created_by_id");
+
+                    b.Property<string>("CreatedByName")
+                        .HasMaxLength(200)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("created_by_name");
+
+                    b.Property<string>("Description")
+                        .HasMaxLength(10000)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("description");
+
+                    b.Property<DateOnly>("DueOn")
+                        .HasColumnType("TEXT")
+                        .HasColumnName("due_on");
+
+                    b.Property<string>("Kind")
+                        .IsRequired()
+                        .HasMaxLength(40)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("kind");
+
+                    b.Property<Guid>("OwnerId")
+                        .HasColumnType("TEXT")
+                        .HasColumnName("owner_id");
+
+                    b.Property<string>("Resolution")
+                        .HasMaxLength(10000)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("resolution");
+
+                    b.PrimitiveCollection<string>("Runbooks")
+                        .IsRequired()
+                        .HasColumnType("TEXT")
+                        .HasColumnName("runbooks");
+
+                    b.Property<string>("Status")
+                        .IsRequired()
+                        .HasMaxLength(40)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("status");
+
+                    b.Property<string>("Title")
+                        .IsRequired()
+                        .HasMaxLength(200)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("title");
+
+                    b.Property<DateTime>("UpdatedAt")
+                        .HasColumnType("TEXT")
+                        .HasColumnName("updated_at");
+
+                    b.Property<int>("Version")
+                        .IsConcurrencyToken()
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("version");
+
+                    b.HasKey("Id")
+                        .HasName("pk_action_items");
+
+                    b.HasIndex("OwnerId")
+                        .HasDatabaseName("ix_action_items_owner_id");
+
+                    b.HasIndex("Status", "DueOn")
+                        .HasDatabaseName("ix_action_items_status_due_on");
+
+                    b.ToTable("action_items", (string)null);
+                });
+
+            modelBuilder.Entity("Fukkyu.Server.ActionItems.ActionItemIncident", b =>
+                {
+                    b.Property<Guid>("ActionItemId")
+                        .HasColumnType("TEXT")
+                        .HasColumnName("action_item_id");
+
+                    b.Property<Guid>("IncidentId")
+                        .HasColumnType("TEXT")
+                        .HasColumnName("incident_id");
+
+                    b.HasKey("ActionItemId", "IncidentId")
+                        .HasName("pk_action_item_incidents");
+
+                    b.HasIndex("IncidentId")
+                        .HasDatabaseName("ix_action_item_incidents_incident_id");
+
+                    b.ToTable("action_item_incidents", (string)null);
+                });
+
             modelBuilder.Entity("Fukkyu.Server.Alerts.Alert", b =>
                 {
                     b.Property<Guid>("Id")
@@ -1135,6 +1240,139 @@ namespace Fukkyu.Server.Data.Migrations.Sqlite
                         .HasName("pk_control_webhooks");
 
                     b.ToTable("control_webhooks", (string)null);
+                });
+
+            modelBuilder.Entity("Fukkyu.Server.Drills.Drill", b =>
+                {
+                    b.Property<Guid>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("TEXT")
+                        .HasColumnName("id");
+
+                    b.Property<string>("ClearError")
+                        .HasMaxLength(2000)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("clear_error");
+
+                    b.Property<int?>("ClearStatus")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("clear_status");
+
+                    b.Property<DateTime?>("ClearedAt")
+                        .HasColumnType("TEXT")
+                        .HasColumnName("cleared_at");
+
+                    b.Property<DateTime?>("EndedAt")
+                        .HasColumnType("TEXT")
+                        .HasColumnName("ended_at");
+
+                    b.Property<string>("EndedByName")
+                        .HasMaxLength(200)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("ended_by_name");
+
+                    b.Property<string>("Findings")
+                        .HasMaxLength(20000)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("findings");
+
+                    b.Property<Guid>("IncidentId")
+                        .HasColumnType("TEXT")
+                        .HasColumnName("incident_id");
+
+                    b.Property<string>("InjectError")
+                        .HasMaxLength(2000)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("inject_error");
+
+                    b.Property<int?>("InjectStatus")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("inject_status");
+
+                    b.Property<DateTime?>("InjectedAt")
+                        .HasColumnType("TEXT")
+                        .HasColumnName("injected_at");
+
+                    b.Property<string>("Scenario")
+                        .IsRequired()
+                        .HasMaxLength(64000)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("scenario");
+
+                    b.Property<string>("ScenarioKey")
+                        .IsRequired()
+                        .HasMaxLength(60)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("scenario_key");
+
+                    b.Property<DateTime>("StartedAt")
+                        .HasColumnType("TEXT")
+                        .HasColumnName("started_at");
+
+                    b.Property<Guid?>("StartedById")
+                        .HasColumnType("TEXT")
+                        .HasColumnName("started_by_id");
+
+                    b.Property<string>("StartedByName")
+                        .HasMaxLength(200)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("started_by_name");
+
+                    b.Property<string>("Status")
+                        .IsRequired()
+                        .HasMaxLength(40)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("status");
+
+                    b.Property<int>("Version")
+                        .IsConcurrencyToken()
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("version");
+
+                    b.HasKey("Id")
+                        .HasName("pk_drills");
+
+                    b.HasIndex("IncidentId")
+                        .IsUnique()
+                        .HasDatabaseName("ix_drills_incident_id");
+
+                    b.HasIndex("Status", "StartedAt")
+                        .HasDatabaseName("ix_drills_status_started_at");
+
+                    b.ToTable("drills", (string)null);
+                });
+
+            modelBuilder.Entity("Fukkyu.Server.Drills.DrillScenarioRow", b =>
+                {
+                    b.Property<string>("Key")
+                        .HasMaxLength(60)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("key");
+
+                    b.Property<string>("Definition")
+                        .IsRequired()
+                        .HasMaxLength(64000)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("definition");
+
+                    b.Property<DateTime>("UpdatedAt")
+                        .HasColumnType("TEXT")
+                        .HasColumnName("updated_at");
+
+                    b.Property<string>("UpdatedByName")
+                        .HasMaxLength(200)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("updated_by_name");
+
+                    b.Property<int>("Version")
+                        .IsConcurrencyToken()
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("version");
+
+                    b.HasKey("Key")
+                        .HasName("pk_drill_scenarios");
+
+                    b.ToTable("drill_scenarios", (string)null);
                 });
 
             modelBuilder.Entity("Fukkyu.Server.Incidents.Incident", b =>
@@ -3052,6 +3290,134 @@ namespace Fukkyu.Server.Data.Migrations.Sqlite
                     b.ToTable("team_members", (string)null);
                 });
 
+            modelBuilder.Entity("Fukkyu.Server.PostIncident.IncidentReport", b =>
+                {
+                    b.Property<Guid>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("TEXT")
+                        .HasColumnName("id");
+
+                    b.Property<DateTime?>("ApprovedAt")
+                        .HasColumnType("TEXT")
+                        .HasColumnName("approved_at");
+
+                    b.Property<Guid?>("ApprovedById")
+                        .HasColumnType("TEXT")
+                        .HasColumnName("approved_by_id");
+
+                    b.Property<string>("ApprovedByName")
+                        .HasMaxLength(200)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("approved_by_name");
+
+                    b.Property<DateTime>("CreatedAt")
+                        .HasColumnType("TEXT")
+                        .HasColumnName("created_at");
+
+                    b.Property<Guid>("IncidentId")
+                        .HasColumnType("TEXT")
+                        .HasColumnName("incident_id");
+
+                    b.Property<DateTime?>("PublishedAt")
+                        .HasColumnType("TEXT")
+                        .HasColumnName("published_at");
+
+                    b.Property<string>("PublishedByName")
+                        .HasMaxLength(200)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("published_by_name");
+
+                    b.Property<string>("ReviewComment")
+                        .HasMaxLength(2000)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("review_comment");
+
+                    b.Property<string>("Status")
+                        .IsRequired()
+                        .HasMaxLength(40)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("status");
+
+                    b.Property<DateTime?>("SubmittedAt")
+                        .HasColumnType("TEXT")
+                        .HasColumnName("submitted_at");
+
+                    b.Property<Guid?>("SubmittedById")
+                        .HasColumnType("TEXT")
+                        .HasColumnName("submitted_by_id");
+
+                    b.Property<string>("SubmittedByName")
+                        .HasMaxLength(200)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("submitted_by_name");
+
+                    b.Property<DateTime>("UpdatedAt")
+                        .HasColumnType("TEXT")
+                        .HasColumnName("updated_at");
+
+                    b.Property<int>("Version")
+                        .IsConcurrencyToken()
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("version");
+
+                    b.HasKey("Id")
+                        .HasName("pk_incident_reports");
+
+                    b.HasIndex("IncidentId")
+                        .IsUnique()
+                        .HasDatabaseName("ix_incident_reports_incident_id");
+
+                    b.HasIndex("Status")
+                        .HasDatabaseName("ix_incident_reports_status");
+
+                    b.ToTable("incident_reports", (string)null);
+                });
+
+            modelBuilder.Entity("Fukkyu.Server.PostIncident.ReportSection", b =>
+                {
+                    b.Property<Guid>("ReportId")
+                        .HasColumnType("TEXT")
+                        .HasColumnName("report_id");
+
+                    b.Property<string>("Key")
+                        .HasMaxLength(40)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("key");
+
+                    b.Property<string>("Language")
+                        .HasMaxLength(8)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("language");
+
+                    b.Property<string>("Body")
+                        .IsRequired()
+                        .HasMaxLength(20000)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("body");
+
+                    b.Property<bool>("Edited")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("edited");
+
+                    b.Property<DateTime?>("EditedAt")
+                        .HasColumnType("TEXT")
+                        .HasColumnName("edited_at");
+
+                    b.Property<Guid?>("EditedById")
+                        .HasColumnType("TEXT")
+                        .HasColumnName("edited_by_id");
+
+                    b.Property<string>("EditedByName")
+                        .HasMaxLength(200)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("edited_by_name");
+
+                    b.HasKey("ReportId", "Key", "Language")
+                        .HasName("pk_incident_report_sections");
+
+                    b.ToTable("incident_report_sections", (string)null);
+                });
+
             modelBuilder.Entity("Fukkyu.Server.Recovery.RecoveryConfirmation", b =>
                 {
                     b.Property<Guid>("Id")
@@ -3099,6 +3465,210 @@ namespace Fukkyu.Server.Data.Migrations.Sqlite
                         .HasDatabaseName("ix_recovery_confirmations_incident_id_component_id");
 
                     b.ToTable("recovery_confirmations", (string)null);
+                });
+
+            modelBuilder.Entity("Fukkyu.Server.Register.RegisterEntry", b =>
+                {
+                    b.Property<Guid>("IncidentId")
+                        .HasColumnType("TEXT")
+                        .HasColumnName("incident_id");
+
+                    b.Property<string>("CauseClass")
+                        .IsRequired()
+                        .HasMaxLength(40)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("cause_class");
+
+                    b.Property<string>("Remarks")
+                        .HasMaxLength(2000)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("remarks");
+
+                    b.Property<DateTime>("UpdatedAt")
+                        .HasColumnType("TEXT")
+                        .HasColumnName("updated_at");
+
+                    b.Property<string>("UpdatedByName")
+                        .HasMaxLength(200)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("updated_by_name");
+
+                    b.Property<int>("Version")
+                        .IsConcurrencyToken()
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("version");
+
+                    b.HasKey("IncidentId")
+                        .HasName("pk_register_entries");
+
+                    b.HasIndex("CauseClass")
+                        .HasDatabaseName("ix_register_entries_cause_class");
+
+                    b.ToTable("register_entries", (string)null);
+                });
+
+            modelBuilder.Entity("Fukkyu.Server.Regulatory.RegulatoryFiling", b =>
+                {
+                    b.Property<Guid>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("TEXT")
+                        .HasColumnName("id");
+
+                    b.Property<DateTime>("CreatedAt")
+                        .HasColumnType("TEXT")
+                        .HasColumnName("created_at");
+
+                    b.Property<string>("Draft")
+                        .HasMaxLength(50000)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("draft");
+
+                    b.Property<DateTime?>("DraftEditedAt")
+                        .HasColumnType("TEXT")
+                        .HasColumnName("draft_edited_at");
+
+                    b.Property<string>("DraftEditedByName")
+                        .HasMaxLength(200)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("draft_edited_by_name");
+
+                    b.Property<DateTime?>("DueAt")
+                        .HasColumnType("TEXT")
+                        .HasColumnName("due_at");
+
+                    b.Property<Guid>("IncidentId")
+                        .HasColumnType("TEXT")
+                        .HasColumnName("incident_id");
+
+                    b.Property<string>("Kind")
+                        .IsRequired()
+                        .HasMaxLength(40)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("kind");
+
+                    b.Property<string>("NotRequiredReason")
+                        .HasMaxLength(60)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("not_required_reason");
+
+                    b.Property<string>("Status")
+                        .IsRequired()
+                        .HasMaxLength(40)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("status");
+
+                    b.Property<string>("SubmissionNote")
+                        .HasMaxLength(2000)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("submission_note");
+
+                    b.Property<string>("SubmissionReference")
+                        .HasMaxLength(200)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("submission_reference");
+
+                    b.Property<DateTime?>("SubmittedAt")
+                        .HasColumnType("TEXT")
+                        .HasColumnName("submitted_at");
+
+                    b.Property<Guid?>("SubmittedById")
+                        .HasColumnType("TEXT")
+                        .HasColumnName("submitted_by_id");
+
+                    b.Property<string>("SubmittedByName")
+                        .HasMaxLength(200)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("submitted_by_name");
+
+                    b.Property<string>("SubmittedText")
+                        .HasMaxLength(50000)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("submitted_text");
+
+                    b.Property<DateTime>("UpdatedAt")
+                        .HasColumnType("TEXT")
+                        .HasColumnName("updated_at");
+
+                    b.Property<int>("Version")
+                        .IsConcurrencyToken()
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("version");
+
+                    b.HasKey("Id")
+                        .HasName("pk_regulatory_filings");
+
+                    b.HasIndex("IncidentId", "Kind")
+                        .IsUnique()
+                        .HasDatabaseName("ix_regulatory_filings_incident_id_kind");
+
+                    b.HasIndex("Status", "DueAt")
+                        .HasDatabaseName("ix_regulatory_filings_status_due_at");
+
+                    b.ToTable("regulatory_filings", (string)null);
+                });
+
+            modelBuilder.Entity("Fukkyu.Server.Regulatory.RegulatoryTrack", b =>
+                {
+                    b.Property<Guid>("IncidentId")
+                        .HasColumnType("TEXT")
+                        .HasColumnName("incident_id");
+
+                    b.Property<DateTime?>("CauseFoundAt")
+                        .HasColumnType("TEXT")
+                        .HasColumnName("cause_found_at");
+
+                    b.Property<DateTime>("CreatedAt")
+                        .HasColumnType("TEXT")
+                        .HasColumnName("created_at");
+
+                    b.Property<DateTime>("DecidedAt")
+                        .HasColumnType("TEXT")
+                        .HasColumnName("decided_at");
+
+                    b.Property<string>("DecidedByName")
+                        .HasMaxLength(200)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("decided_by_name");
+
+                    b.Property<bool>("Manual")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("manual");
+
+                    b.Property<string>("ReasonEn")
+                        .IsRequired()
+                        .HasMaxLength(2000)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("reason_en");
+
+                    b.Property<string>("ReasonJa")
+                        .IsRequired()
+                        .HasMaxLength(2000)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("reason_ja");
+
+                    b.Property<bool>("Reportable")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("reportable");
+
+                    b.Property<string>("Rule")
+                        .IsRequired()
+                        .HasMaxLength(60)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("rule");
+
+                    b.Property<DateTime>("UpdatedAt")
+                        .HasColumnType("TEXT")
+                        .HasColumnName("updated_at");
+
+                    b.Property<int>("Version")
+                        .IsConcurrencyToken()
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("version");
+
+                    b.HasKey("IncidentId")
+                        .HasName("pk_regulatory_tracks");
+
+                    b.ToTable("regulatory_tracks", (string)null);
                 });
 
             modelBuilder.Entity("Fukkyu.Server.Reports.Report", b =>
@@ -3194,6 +3764,80 @@ namespace Fukkyu.Server.Data.Migrations.Sqlite
                         .HasDatabaseName("ix_reports_component_id_created_at");
 
                     b.ToTable("reports", (string)null);
+                });
+
+            modelBuilder.Entity("Fukkyu.Server.Reviews.ManagedDocument", b =>
+                {
+                    b.Property<Guid>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("TEXT")
+                        .HasColumnName("id");
+
+                    b.Property<DateTime>("CreatedAt")
+                        .HasColumnType("TEXT")
+                        .HasColumnName("created_at");
+
+                    b.Property<string>("Description")
+                        .HasMaxLength(4000)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("description");
+
+                    b.Property<string>("LastReviewNote")
+                        .HasMaxLength(4000)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("last_review_note");
+
+                    b.Property<string>("LastReviewedByName")
+                        .HasMaxLength(200)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("last_reviewed_by_name");
+
+                    b.Property<DateOnly?>("LastReviewedOn")
+                        .HasColumnType("TEXT")
+                        .HasColumnName("last_reviewed_on");
+
+                    b.Property<string>("Location")
+                        .HasMaxLength(1000)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("location");
+
+                    b.Property<Guid>("OwnerId")
+                        .HasColumnType("TEXT")
+                        .HasColumnName("owner_id");
+
+                    b.Property<DateOnly>("ReviewBy")
+                        .HasColumnType("TEXT")
+                        .HasColumnName("review_by");
+
+                    b.Property<int>("ReviewIntervalMonths")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("review_interval_months");
+
+                    b.Property<string>("Title")
+                        .IsRequired()
+                        .HasMaxLength(200)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("title");
+
+                    b.Property<DateTime>("UpdatedAt")
+                        .HasColumnType("TEXT")
+                        .HasColumnName("updated_at");
+
+                    b.Property<int>("Version")
+                        .IsConcurrencyToken()
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("version");
+
+                    b.HasKey("Id")
+                        .HasName("pk_managed_documents");
+
+                    b.HasIndex("OwnerId")
+                        .HasDatabaseName("ix_managed_documents_owner_id");
+
+                    b.HasIndex("ReviewBy")
+                        .HasDatabaseName("ix_managed_documents_review_by");
+
+                    b.ToTable("managed_documents", (string)null);
                 });
 
             modelBuilder.Entity("Fukkyu.Server.Runbooks.ChecklistItem", b =>
@@ -3707,6 +4351,37 @@ namespace Fukkyu.Server.Data.Migrations.Sqlite
                     b.ToTable("data_protection_keys", (string)null);
                 });
 
+            modelBuilder.Entity("Fukkyu.Server.ActionItems.ActionItem", b =>
+                {
+                    b.HasOne("Fukkyu.Server.Auth.User", "Owner")
+                        .WithMany()
+                        .HasForeignKey("OwnerId")
+                        .OnDelete(DeleteBehavior.Restrict)
+                        .IsRequired()
+                        .HasConstraintName("fk_action_items_users_owner_id");
+
+                    b.Navigation("Owner");
+                });
+
+            modelBuilder.Entity("Fukkyu.Server.ActionItems.ActionItemIncident", b =>
+                {
+                    b.HasOne("Fukkyu.Server.ActionItems.ActionItem", null)
+                        .WithMany("Incidents")
+                        .HasForeignKey("ActionItemId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired()
+                        .HasConstraintName("fk_action_item_incidents_action_items_action_item_id");
+
+                    b.HasOne("Fukkyu.Server.Incidents.Incident", "Incident")
+                        .WithMany()
+                        .HasForeignKey("IncidentId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired()
+                        .HasConstraintName("fk_action_item_incidents_incidents_incident_id");
+
+                    b.Navigation("Incident");
+                });
+
             modelBuilder.Entity("Fukkyu.Server.Alerts.Alert", b =>
                 {
                     b.HasOne("Fukkyu.Server.Catalog.Component", null)
@@ -3776,6 +4451,16 @@ namespace Fukkyu.Server.Data.Migrations.Sqlite
                         .HasConstraintName("fk_controls_components_component_id");
 
                     b.Navigation("Component");
+                });
+
+            modelBuilder.Entity("Fukkyu.Server.Drills.Drill", b =>
+                {
+                    b.HasOne("Fukkyu.Server.Incidents.Incident", null)
+                        .WithOne()
+                        .HasForeignKey("Fukkyu.Server.Drills.Drill", "IncidentId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired()
+                        .HasConstraintName("fk_drills_incidents_incident_id");
                 });
 
             modelBuilder.Entity("Fukkyu.Server.Incidents.Incident", b =>
@@ -4133,6 +4818,26 @@ namespace Fukkyu.Server.Data.Migrations.Sqlite
                     b.Navigation("User");
                 });
 
+            modelBuilder.Entity("Fukkyu.Server.PostIncident.IncidentReport", b =>
+                {
+                    b.HasOne("Fukkyu.Server.Incidents.Incident", null)
+                        .WithMany()
+                        .HasForeignKey("IncidentId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired()
+                        .HasConstraintName("fk_incident_reports_incidents_incident_id");
+                });
+
+            modelBuilder.Entity("Fukkyu.Server.PostIncident.ReportSection", b =>
+                {
+                    b.HasOne("Fukkyu.Server.PostIncident.IncidentReport", null)
+                        .WithMany("Sections")
+                        .HasForeignKey("ReportId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired()
+                        .HasConstraintName("fk_incident_report_sections_incident_reports_report_id");
+                });
+
             modelBuilder.Entity("Fukkyu.Server.Recovery.RecoveryConfirmation", b =>
                 {
                     b.HasOne("Fukkyu.Server.Incidents.Incident", null)
@@ -4141,6 +4846,36 @@ namespace Fukkyu.Server.Data.Migrations.Sqlite
                         .OnDelete(DeleteBehavior.Cascade)
                         .IsRequired()
                         .HasConstraintName("fk_recovery_confirmations_incidents_incident_id");
+                });
+
+            modelBuilder.Entity("Fukkyu.Server.Register.RegisterEntry", b =>
+                {
+                    b.HasOne("Fukkyu.Server.Incidents.Incident", null)
+                        .WithOne()
+                        .HasForeignKey("Fukkyu.Server.Register.RegisterEntry", "IncidentId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired()
+                        .HasConstraintName("fk_register_entries_incidents_incident_id");
+                });
+
+            modelBuilder.Entity("Fukkyu.Server.Regulatory.RegulatoryFiling", b =>
+                {
+                    b.HasOne("Fukkyu.Server.Regulatory.RegulatoryTrack", null)
+                        .WithMany("Filings")
+                        .HasForeignKey("IncidentId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired()
+                        .HasConstraintName("fk_regulatory_filings_regulatory_tracks_incident_id");
+                });
+
+            modelBuilder.Entity("Fukkyu.Server.Regulatory.RegulatoryTrack", b =>
+                {
+                    b.HasOne("Fukkyu.Server.Incidents.Incident", null)
+                        .WithOne()
+                        .HasForeignKey("Fukkyu.Server.Regulatory.RegulatoryTrack", "IncidentId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired()
+                        .HasConstraintName("fk_regulatory_tracks_incidents_incident_id");
                 });
 
             modelBuilder.Entity("Fukkyu.Server.Reports.Report", b =>
@@ -4158,6 +4893,18 @@ namespace Fukkyu.Server.Data.Migrations.Sqlite
                         .HasConstraintName("fk_reports_incidents_incident_id");
 
                     b.Navigation("Component");
+                });
+
+            modelBuilder.Entity("Fukkyu.Server.Reviews.ManagedDocument", b =>
+                {
+                    b.HasOne("Fukkyu.Server.Auth.User", "Owner")
+                        .WithMany()
+                        .HasForeignKey("OwnerId")
+                        .OnDelete(DeleteBehavior.Restrict)
+                        .IsRequired()
+                        .HasConstraintName("fk_managed_documents_users_owner_id");
+
+                    b.Navigation("Owner");
                 });
 
             modelBuilder.Entity("Fukkyu.Server.Runbooks.ChecklistItem", b =>
@@ -4221,6 +4968,11 @@ namespace Fukkyu.Server.Data.Migrations.Sqlite
                         .HasConstraintName("fk_notice_deliveries_notices_notice_id");
                 });
 
+            modelBuilder.Entity("Fukkyu.Server.ActionItems.ActionItem", b =>
+                {
+                    b.Navigation("Incidents");
+                });
+
             modelBuilder.Entity("Fukkyu.Server.Incidents.Incident", b =>
                 {
                     b.Navigation("Components");
@@ -4256,6 +5008,16 @@ namespace Fukkyu.Server.Data.Migrations.Sqlite
             modelBuilder.Entity("Fukkyu.Server.OnCall.Team", b =>
                 {
                     b.Navigation("Members");
+                });
+
+            modelBuilder.Entity("Fukkyu.Server.PostIncident.IncidentReport", b =>
+                {
+                    b.Navigation("Sections");
+                });
+
+            modelBuilder.Entity("Fukkyu.Server.Regulatory.RegulatoryTrack", b =>
+                {
+                    b.Navigation("Filings");
                 });
 
             modelBuilder.Entity("Fukkyu.Server.Runbooks.IncidentChecklist", b =>

@@ -147,6 +147,21 @@ namespace Fukkyu.Server.Data.Migrations.Postgres
                 });
 
             migrationBuilder.CreateTable(
+                name: "drill_scenarios",
+                columns: table => new
+                {
+                    key = table.Column<string>(type: "character varying(60)", maxLength: 60, nullable: false),
+                    definition = table.Column<string>(type: "character varying(64000)", maxLength: 64000, nullable: false),
+                    updated_by_name = table.Column<string>(type: "character varying(200)", maxLength: 200, nullable: true),
+                    updated_at = table.Column<DateTime>(type: "timestamp with time zone", nullable: false),
+                    version = table.Column<int>(type: "integer", nullable: false)
+                },
+                constraints: table =>
+                {
+                    table.PrimaryKey("pk_drill_scenarios", x => x.key);
+                });
+
+            migrationBuilder.CreateTable(
                 name: "escalation_policies",
                 columns: table => new
                 {
@@ -539,6 +554,37 @@ namespace Fukkyu.Server.Data.Migrations.Postgres
                 });
 
             migrationBuilder.CreateTable(
+                name: "action_items",
+                columns: table => new
+                {
+                    id = table.Column<Guid>(type: "uuid", nullable: false),
+                    title = table.Column<string>(type: "character varying(200)", maxLength: 200, nullable: false),
+                    description = table.Column<string>(type: "character varying(10000)", maxLength: 10000, nullable: true),
+                    kind = table.Column<string>(type: "character varying(40)", maxLength: 40, nullable: false),
+                    status = table.Column<string>(type: "character varying(40)", maxLength: 40, nullable: false),
+                    owner_id = table.Column<Guid>(type: "uuid", nullable: false),
+                    due_on = table.Column<DateOnly>(type: "date", nullable: false),
+                    runbooks = table.Column<List<string>>(type: "text[]", nullable: false),
+                    created_by_id = table.Column<Guid>(type: "uuid", nullable: true),
+                    created_by_name = table.Column<string>(type: "character varying(200)", maxLength: 200, nullable: true),
+                    created_at = table.Column<DateTime>(type: "timestamp with time zone", nullable: false),
+                    updated_at = table.Column<DateTime>(type: "timestamp with time zone", nullable: false),
+                    completed_at = table.Column<DateTime>(type: "timestamp with time zone", nullable: true),
+                    resolution = table.Column<string>(type: "character varying(10000)", maxLength: 10000, nullable: true),
+                    version = table.Column<int>(type: "integer", nullable: false)
+                },
+                constraints: table =>
+                {
+                    table.PrimaryKey("pk_action_items", x => x.id);
+                    table.ForeignKey(
+                        name: "fk_action_items_users_owner_id",
+                        column: x => x.owner_id,
+                        principalTable: "users",
+                        principalColumn: "id",
+                        onDelete: ReferentialAction.Restrict);
+                });
+
+            migrationBuilder.CreateTable(
                 name: "api_keys",
                 columns: table => new
                 {
@@ -660,6 +706,35 @@ namespace Fukkyu.Server.Data.Migrations.Postgres
                         principalTable: "users",
                         principalColumn: "id",
                         onDelete: ReferentialAction.SetNull);
+                });
+
+            migrationBuilder.CreateTable(
+                name: "managed_documents",
+                columns: table => new
+                {
+                    id = table.Column<Guid>(type: "uuid", nullable: false),
+                    title = table.Column<string>(type: "character varying(200)", maxLength: 200, nullable: false),
+                    description = table.Column<string>(type: "character varying(4000)", maxLength: 4000, nullable: true),
+                    location = table.Column<string>(type: "character varying(1000)", maxLength: 1000, nullable: true),
+                    owner_id = table.Column<Guid>(type: "uuid", nullable: false),
+                    review_interval_months = table.Column<int>(type: "integer", nullable: false),
+                    review_by = table.Column<DateOnly>(type: "date", nullable: false),
+                    last_reviewed_on = table.Column<DateOnly>(type: "date", nullable: true),
+                    last_reviewed_by_name = table.Column<string>(type: "character varying(200)", maxLength: 200, nullable: true),
+                    last_review_note = table.Column<string>(type: "character varying(4000)", maxLength: 4000, nullable: true),
+                    created_at = table.Column<DateTime>(type: "timestamp with time zone", nullable: false),
+                    updated_at = table.Column<DateTime>(type: "timestamp with time zone", nullable: false),
+                    version = table.Column<int>(type: "integer", nullable: false)
+                },
+                constraints: table =>
+                {
+                    table.PrimaryKey("pk_managed_documents", x => x.id);
+                    table.ForeignKey(
+                        name: "fk_managed_documents_users_owner_id",
+                        column: x => x.owner_id,
+                        principalTable: "users",
+                        principalColumn: "id",
+                        onDelete: ReferentialAction.Restrict);
                 });
 
             migrationBuilder.CreateTable(
@@ -951,6 +1026,30 @@ namespace Fukkyu.Server.Data.Migrations.Postgres
                 });
 
             migrationBuilder.CreateTable(
+                name: "action_item_incidents",
+                columns: table => new
+                {
+                    action_item_id = table.Column<Guid>(type: "uuid", nullable: false),
+                    incident_id = table.Column<Guid>(type: "uuid", nullable: false)
+                },
+                constraints: table =>
+                {
+                    table.PrimaryKey("pk_action_item_incidents", x => new { x.action_item_id, x.incident_id });
+                    table.ForeignKey(
+                        name: "fk_action_item_incidents_action_items_action_item_id",
+                        column: x => x.action_item_id,
+                        principalTable: "action_items",
+                        principalColumn: "id",
+                        onDelete: ReferentialAction.Cascade);
+                    table.ForeignKey(
+                        name: "fk_action_item_incidents_incidents_incident_id",
+                        column: x => x.incident_id,
+                        principalTable: "incidents",
+                        principalColumn: "id",
+                        onDelete: ReferentialAction.Cascade);
+                });
+
+            migrationBuilder.CreateTable(
                 name: "alerts",
                 columns: table => new
                 {
@@ -1036,6 +1135,40 @@ namespace Fukkyu.Server.Data.Migrations.Postgres
                 });
 
             migrationBuilder.CreateTable(
+                name: "drills",
+                columns: table => new
+                {
+                    id = table.Column<Guid>(type: "uuid", nullable: false),
+                    scenario_key = table.Column<string>(type: "character varying(60)", maxLength: 60, nullable: false),
+                    scenario = table.Column<string>(type: "character varying(64000)", maxLength: 64000, nullable: false),
+                    incident_id = table.Column<Guid>(type: "uuid", nullable: false),
+                    status = table.Column<string>(type: "character varying(40)", maxLength: 40, nullable: false),
+                    started_by_id = table.Column<Guid>(type: "uuid", nullable: true),
+                    started_by_name = table.Column<string>(type: "character varying(200)", maxLength: 200, nullable: true),
+                    started_at = table.Column<DateTime>(type: "timestamp with time zone", nullable: false),
+                    injected_at = table.Column<DateTime>(type: "timestamp with time zone", nullable: true),
+                    inject_status = table.Column<int>(type: "integer", nullable: true),
+                    inject_error = table.Column<string>(type: "character varying(2000)", maxLength: 2000, nullable: true),
+                    cleared_at = table.Column<DateTime>(type: "timestamp with time zone", nullable: true),
+                    clear_status = table.Column<int>(type: "integer", nullable: true),
+                    clear_error = table.Column<string>(type: "character varying(2000)", maxLength: 2000, nullable: true),
+                    ended_at = table.Column<DateTime>(type: "timestamp with time zone", nullable: true),
+                    ended_by_name = table.Column<string>(type: "character varying(200)", maxLength: 200, nullable: true),
+                    findings = table.Column<string>(type: "character varying(20000)", maxLength: 20000, nullable: true),
+                    version = table.Column<int>(type: "integer", nullable: false)
+                },
+                constraints: table =>
+                {
+                    table.PrimaryKey("pk_drills", x => x.id);
+                    table.ForeignKey(
+                        name: "fk_drills_incidents_incident_id",
+                        column: x => x.incident_id,
+                        principalTable: "incidents",
+                        principalColumn: "id",
+                        onDelete: ReferentialAction.Cascade);
+                });
+
+            migrationBuilder.CreateTable(
                 name: "incident_checklists",
                 columns: table => new
                 {
@@ -1107,6 +1240,37 @@ namespace Fukkyu.Server.Data.Migrations.Postgres
                         name: "fk_incident_members_users_user_id",
                         column: x => x.user_id,
                         principalTable: "users",
+                        principalColumn: "id",
+                        onDelete: ReferentialAction.Cascade);
+                });
+
+            migrationBuilder.CreateTable(
+                name: "incident_reports",
+                columns: table => new
+                {
+                    id = table.Column<Guid>(type: "uuid", nullable: false),
+                    incident_id = table.Column<Guid>(type: "uuid", nullable: false),
+                    status = table.Column<string>(type: "character varying(40)", maxLength: 40, nullable: false),
+                    submitted_by_id = table.Column<Guid>(type: "uuid", nullable: true),
+                    submitted_by_name = table.Column<string>(type: "character varying(200)", maxLength: 200, nullable: true),
+                    submitted_at = table.Column<DateTime>(type: "timestamp with time zone", nullable: true),
+                    approved_by_id = table.Column<Guid>(type: "uuid", nullable: true),
+                    approved_by_name = table.Column<string>(type: "character varying(200)", maxLength: 200, nullable: true),
+                    approved_at = table.Column<DateTime>(type: "timestamp with time zone", nullable: true),
+                    published_by_name = table.Column<string>(type: "character varying(200)", maxLength: 200, nullable: true),
+                    published_at = table.Column<DateTime>(type: "timestamp with time zone", nullable: true),
+                    review_comment = table.Column<string>(type: "character varying(2000)", maxLength: 2000, nullable: true),
+                    created_at = table.Column<DateTime>(type: "timestamp with time zone", nullable: false),
+                    updated_at = table.Column<DateTime>(type: "timestamp with time zone", nullable: false),
+                    version = table.Column<int>(type: "integer", nullable: false)
+                },
+                constraints: table =>
+                {
+                    table.PrimaryKey("pk_incident_reports", x => x.id);
+                    table.ForeignKey(
+                        name: "fk_incident_reports_incidents_incident_id",
+                        column: x => x.incident_id,
+                        principalTable: "incidents",
                         principalColumn: "id",
                         onDelete: ReferentialAction.Cascade);
                 });
@@ -1217,6 +1381,56 @@ namespace Fukkyu.Server.Data.Migrations.Postgres
                     table.PrimaryKey("pk_recovery_confirmations", x => x.id);
                     table.ForeignKey(
                         name: "fk_recovery_confirmations_incidents_incident_id",
+                        column: x => x.incident_id,
+                        principalTable: "incidents",
+                        principalColumn: "id",
+                        onDelete: ReferentialAction.Cascade);
+                });
+
+            migrationBuilder.CreateTable(
+                name: "register_entries",
+                columns: table => new
+                {
+                    incident_id = table.Column<Guid>(type: "uuid", nullable: false),
+                    cause_class = table.Column<string>(type: "character varying(40)", maxLength: 40, nullable: false),
+                    remarks = table.Column<string>(type: "character varying(2000)", maxLength: 2000, nullable: true),
+                    updated_by_name = table.Column<string>(type: "character varying(200)", maxLength: 200, nullable: true),
+                    updated_at = table.Column<DateTime>(type: "timestamp with time zone", nullable: false),
+                    version = table.Column<int>(type: "integer", nullable: false)
+                },
+                constraints: table =>
+                {
+                    table.PrimaryKey("pk_register_entries", x => x.incident_id);
+                    table.ForeignKey(
+                        name: "fk_register_entries_incidents_incident_id",
+                        column: x => x.incident_id,
+                        principalTable: "incidents",
+                        principalColumn: "id",
+                        onDelete: ReferentialAction.Cascade);
+                });
+
+            migrationBuilder.CreateTable(
+                name: "regulatory_tracks",
+                columns: table => new
+                {
+                    incident_id = table.Column<Guid>(type: "uuid", nullable: false),
+                    reportable = table.Column<bool>(type: "boolean", nullable: false),
+                    manual = table.Column<bool>(type: "boolean", nullable: false),
+                    rule = table.Column<string>(type: "character varying(60)", maxLength: 60, nullable: false),
+                    reason_ja = table.Column<string>(type: "character varying(2000)", maxLength: 2000, nullable: false),
+                    reason_en = table.Column<string>(type: "character varying(2000)", maxLength: 2000, nullable: false),
+                    decided_by_name = table.Column<string>(type: "character varying(200)", maxLength: 200, nullable: true),
+                    decided_at = table.Column<DateTime>(type: "timestamp with time zone", nullable: false),
+                    cause_found_at = table.Column<DateTime>(type: "timestamp with time zone", nullable: true),
+                    created_at = table.Column<DateTime>(type: "timestamp with time zone", nullable: false),
+                    updated_at = table.Column<DateTime>(type: "timestamp with time zone", nullable: false),
+                    version = table.Column<int>(type: "integer", nullable: false)
+                },
+                constraints: table =>
+                {
+                    table.PrimaryKey("pk_regulatory_tracks", x => x.incident_id);
+                    table.ForeignKey(
+                        name: "fk_regulatory_tracks_incidents_incident_id",
                         column: x => x.incident_id,
                         principalTable: "incidents",
                         principalColumn: "id",
@@ -1408,6 +1622,30 @@ namespace Fukkyu.Server.Data.Migrations.Postgres
                 });
 
             migrationBuilder.CreateTable(
+                name: "incident_report_sections",
+                columns: table => new
+                {
+                    report_id = table.Column<Guid>(type: "uuid", nullable: false),
+                    key = table.Column<string>(type: "character varying(40)", maxLength: 40, nullable: false),
+                    language = table.Column<string>(type: "character varying(8)", maxLength: 8, nullable: false),
+                    body = table.Column<string>(type: "character varying(20000)", maxLength: 20000, nullable: false),
+                    edited = table.Column<bool>(type: "boolean", nullable: false),
+                    edited_by_id = table.Column<Guid>(type: "uuid", nullable: true),
+                    edited_by_name = table.Column<string>(type: "character varying(200)", maxLength: 200, nullable: true),
+                    edited_at = table.Column<DateTime>(type: "timestamp with time zone", nullable: true)
+                },
+                constraints: table =>
+                {
+                    table.PrimaryKey("pk_incident_report_sections", x => new { x.report_id, x.key, x.language });
+                    table.ForeignKey(
+                        name: "fk_incident_report_sections_incident_reports_report_id",
+                        column: x => x.report_id,
+                        principalTable: "incident_reports",
+                        principalColumn: "id",
+                        onDelete: ReferentialAction.Cascade);
+                });
+
+            migrationBuilder.CreateTable(
                 name: "notice_deliveries",
                 columns: table => new
                 {
@@ -1484,6 +1722,40 @@ namespace Fukkyu.Server.Data.Migrations.Postgres
                 });
 
             migrationBuilder.CreateTable(
+                name: "regulatory_filings",
+                columns: table => new
+                {
+                    id = table.Column<Guid>(type: "uuid", nullable: false),
+                    incident_id = table.Column<Guid>(type: "uuid", nullable: false),
+                    kind = table.Column<string>(type: "character varying(40)", maxLength: 40, nullable: false),
+                    status = table.Column<string>(type: "character varying(40)", maxLength: 40, nullable: false),
+                    due_at = table.Column<DateTime>(type: "timestamp with time zone", nullable: true),
+                    draft = table.Column<string>(type: "character varying(50000)", maxLength: 50000, nullable: true),
+                    draft_edited_by_name = table.Column<string>(type: "character varying(200)", maxLength: 200, nullable: true),
+                    draft_edited_at = table.Column<DateTime>(type: "timestamp with time zone", nullable: true),
+                    submitted_at = table.Column<DateTime>(type: "timestamp with time zone", nullable: true),
+                    submitted_by_id = table.Column<Guid>(type: "uuid", nullable: true),
+                    submitted_by_name = table.Column<string>(type: "character varying(200)", maxLength: 200, nullable: true),
+                    submission_reference = table.Column<string>(type: "character varying(200)", maxLength: 200, nullable: true),
+                    submission_note = table.Column<string>(type: "character varying(2000)", maxLength: 2000, nullable: true),
+                    submitted_text = table.Column<string>(type: "character varying(50000)", maxLength: 50000, nullable: true),
+                    not_required_reason = table.Column<string>(type: "character varying(60)", maxLength: 60, nullable: true),
+                    created_at = table.Column<DateTime>(type: "timestamp with time zone", nullable: false),
+                    updated_at = table.Column<DateTime>(type: "timestamp with time zone", nullable: false),
+                    version = table.Column<int>(type: "integer", nullable: false)
+                },
+                constraints: table =>
+                {
+                    table.PrimaryKey("pk_regulatory_filings", x => x.id);
+                    table.ForeignKey(
+                        name: "fk_regulatory_filings_regulatory_tracks_incident_id",
+                        column: x => x.incident_id,
+                        principalTable: "regulatory_tracks",
+                        principalColumn: "incident_id",
+                        onDelete: ReferentialAction.Cascade);
+                });
+
+            migrationBuilder.CreateTable(
                 name: "runbook_steps",
                 columns: table => new
                 {
@@ -1510,6 +1782,21 @@ namespace Fukkyu.Server.Data.Migrations.Postgres
                 name: "ix_ack_tokens_page_id",
                 table: "ack_tokens",
                 column: "page_id");
+
+            migrationBuilder.CreateIndex(
+                name: "ix_action_item_incidents_incident_id",
+                table: "action_item_incidents",
+                column: "incident_id");
+
+            migrationBuilder.CreateIndex(
+                name: "ix_action_items_owner_id",
+                table: "action_items",
+                column: "owner_id");
+
+            migrationBuilder.CreateIndex(
+                name: "ix_action_items_status_due_on",
+                table: "action_items",
+                columns: new[] { "status", "due_on" });
 
             migrationBuilder.CreateIndex(
                 name: "ix_alerts_component_id",
@@ -1624,6 +1911,17 @@ namespace Fukkyu.Server.Data.Migrations.Postgres
                 column: "incident_id");
 
             migrationBuilder.CreateIndex(
+                name: "ix_drills_incident_id",
+                table: "drills",
+                column: "incident_id",
+                unique: true);
+
+            migrationBuilder.CreateIndex(
+                name: "ix_drills_status_started_at",
+                table: "drills",
+                columns: new[] { "status", "started_at" });
+
+            migrationBuilder.CreateIndex(
                 name: "ix_escalation_policies_key",
                 table: "escalation_policies",
                 column: "key",
@@ -1669,6 +1967,17 @@ namespace Fukkyu.Server.Data.Migrations.Postgres
                 name: "ix_incident_members_user_id",
                 table: "incident_members",
                 column: "user_id");
+
+            migrationBuilder.CreateIndex(
+                name: "ix_incident_reports_incident_id",
+                table: "incident_reports",
+                column: "incident_id",
+                unique: true);
+
+            migrationBuilder.CreateIndex(
+                name: "ix_incident_reports_status",
+                table: "incident_reports",
+                column: "status");
 
             migrationBuilder.CreateIndex(
                 name: "ix_incidents_commander_id",
@@ -1721,6 +2030,16 @@ namespace Fukkyu.Server.Data.Migrations.Postgres
                 name: "ix_maintenances_status_scheduled_for",
                 table: "maintenances",
                 columns: new[] { "status", "scheduled_for" });
+
+            migrationBuilder.CreateIndex(
+                name: "ix_managed_documents_owner_id",
+                table: "managed_documents",
+                column: "owner_id");
+
+            migrationBuilder.CreateIndex(
+                name: "ix_managed_documents_review_by",
+                table: "managed_documents",
+                column: "review_by");
 
             migrationBuilder.CreateIndex(
                 name: "ix_monitor_hours_hour",
@@ -1825,6 +2144,22 @@ namespace Fukkyu.Server.Data.Migrations.Postgres
                 name: "ix_recovery_confirmations_incident_id_component_id",
                 table: "recovery_confirmations",
                 columns: new[] { "incident_id", "component_id" });
+
+            migrationBuilder.CreateIndex(
+                name: "ix_register_entries_cause_class",
+                table: "register_entries",
+                column: "cause_class");
+
+            migrationBuilder.CreateIndex(
+                name: "ix_regulatory_filings_incident_id_kind",
+                table: "regulatory_filings",
+                columns: new[] { "incident_id", "kind" },
+                unique: true);
+
+            migrationBuilder.CreateIndex(
+                name: "ix_regulatory_filings_status_due_at",
+                table: "regulatory_filings",
+                columns: new[] { "status", "due_at" });
 
             migrationBuilder.CreateIndex(
                 name: "ix_reports_component_id_created_at",
@@ -1961,6 +2296,9 @@ namespace Fukkyu.Server.Data.Migrations.Postgres
                 name: "ack_tokens");
 
             migrationBuilder.DropTable(
+                name: "action_item_incidents");
+
+            migrationBuilder.DropTable(
                 name: "alerts");
 
             migrationBuilder.DropTable(
@@ -1997,6 +2335,12 @@ namespace Fukkyu.Server.Data.Migrations.Postgres
                 name: "data_protection_keys");
 
             migrationBuilder.DropTable(
+                name: "drill_scenarios");
+
+            migrationBuilder.DropTable(
+                name: "drills");
+
+            migrationBuilder.DropTable(
                 name: "escalation_targets");
 
             migrationBuilder.DropTable(
@@ -2012,6 +2356,9 @@ namespace Fukkyu.Server.Data.Migrations.Postgres
                 name: "incident_members");
 
             migrationBuilder.DropTable(
+                name: "incident_report_sections");
+
+            migrationBuilder.DropTable(
                 name: "integrations");
 
             migrationBuilder.DropTable(
@@ -2022,6 +2369,9 @@ namespace Fukkyu.Server.Data.Migrations.Postgres
 
             migrationBuilder.DropTable(
                 name: "maintenance_components");
+
+            migrationBuilder.DropTable(
+                name: "managed_documents");
 
             migrationBuilder.DropTable(
                 name: "monitor_hours");
@@ -2043,6 +2393,12 @@ namespace Fukkyu.Server.Data.Migrations.Postgres
 
             migrationBuilder.DropTable(
                 name: "recovery_confirmations");
+
+            migrationBuilder.DropTable(
+                name: "register_entries");
+
+            migrationBuilder.DropTable(
+                name: "regulatory_filings");
 
             migrationBuilder.DropTable(
                 name: "reports");
@@ -2078,10 +2434,16 @@ namespace Fukkyu.Server.Data.Migrations.Postgres
                 name: "timeline_entries");
 
             migrationBuilder.DropTable(
+                name: "action_items");
+
+            migrationBuilder.DropTable(
                 name: "escalation_steps");
 
             migrationBuilder.DropTable(
                 name: "incident_checklists");
+
+            migrationBuilder.DropTable(
+                name: "incident_reports");
 
             migrationBuilder.DropTable(
                 name: "monitors");
@@ -2094,6 +2456,9 @@ namespace Fukkyu.Server.Data.Migrations.Postgres
 
             migrationBuilder.DropTable(
                 name: "pages");
+
+            migrationBuilder.DropTable(
+                name: "regulatory_tracks");
 
             migrationBuilder.DropTable(
                 name: "runbook_versions");

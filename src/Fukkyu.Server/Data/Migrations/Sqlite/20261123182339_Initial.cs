@@ -145,6 +145,21 @@ namespace Fukkyu.Server.Data.Migrations.Sqlite
                 });
 
             migrationBuilder.CreateTable(
+                name: "drill_scenarios",
+                columns: table => new
+                {
+                    key = table.Column<string>(type: "TEXT", maxLength: 60, nullable: false),
+                    definition = table.Column<string>(type: "TEXT", maxLength: 64000, nullable: false),
+                    updated_by_name = table.Column<string>(type: "TEXT", maxLength: 200, nullable: true),
+                    updated_at = table.Column<DateTime>(type: "TEXT", nullable: false),
+                    version = table.Column<int>(type: "INTEGER", nullable: false)
+                },
+                constraints: table =>
+                {
+                    table.PrimaryKey("pk_drill_scenarios", x => x.key);
+                });
+
+            migrationBuilder.CreateTable(
                 name: "escalation_policies",
                 columns: table => new
                 {
@@ -537,6 +552,37 @@ namespace Fukkyu.Server.Data.Migrations.Sqlite
                 });
 
             migrationBuilder.CreateTable(
+                name: "action_items",
+                columns: table => new
+                {
+                    id = table.Column<Guid>(type: "TEXT", nullable: false),
+                    title = table.Column<string>(type: "TEXT", maxLength: 200, nullable: false),
+                    description = table.Column<string>(type: "TEXT", maxLength: 10000, nullable: true),
+                    kind = table.Column<string>(type: "TEXT", maxLength: 40, nullable: false),
+                    status = table.Column<string>(type: "TEXT", maxLength: 40, nullable: false),
+                    owner_id = table.Column<Guid>(type: "TEXT", nullable: false),
+                    due_on = table.Column<DateOnly>(type: "TEXT", nullable: false),
+                    runbooks = table.Column<string>(type: "TEXT", nullable: false),
+                    created_by_id = table.Column<Guid>(type: "TEXT", nullable: true),
+                    created_by_name = table.Column<string>(type: "TEXT", maxLength: 200, nullable: true),
+                    created_at = table.Column<DateTime>(type: "TEXT", nullable: false),
+                    updated_at = table.Column<DateTime>(type: "TEXT", nullable: false),
+                    completed_at = table.Column<DateTime>(type: "TEXT", nullable: true),
+                    resolution = table.Column<string>(type: "TEXT", maxLength: 10000, nullable: true),
+                    version = table.Column<int>(type: "INTEGER", nullable: false)
+                },
+                constraints: table =>
+                {
+                    table.PrimaryKey("pk_action_items", x => x.id);
+                    table.ForeignKey(
+                        name: "fk_action_items_users_owner_id",
+                        column: x => x.owner_id,
+                        principalTable: "users",
+                        principalColumn: "id",
+                        onDelete: ReferentialAction.Restrict);
+                });
+
+            migrationBuilder.CreateTable(
                 name: "api_keys",
                 columns: table => new
                 {
@@ -658,6 +704,35 @@ namespace Fukkyu.Server.Data.Migrations.Sqlite
                         principalTable: "users",
                         principalColumn: "id",
                         onDelete: ReferentialAction.SetNull);
+                });
+
+            migrationBuilder.CreateTable(
+                name: "managed_documents",
+                columns: table => new
+                {
+                    id = table.Column<Guid>(type: "TEXT", nullable: false),
+                    title = table.Column<string>(type: "TEXT", maxLength: 200, nullable: false),
+                    description = table.Column<string>(type: "TEXT", maxLength: 4000, nullable: true),
+                    location = table.Column<string>(type: "TEXT", maxLength: 1000, nullable: true),
+                    owner_id = table.Column<Guid>(type: "TEXT", nullable: false),
+                    review_interval_months = table.Column<int>(type: "INTEGER", nullable: false),
+                    review_by = table.Column<DateOnly>(type: "TEXT", nullable: false),
+                    last_reviewed_on = table.Column<DateOnly>(type: "TEXT", nullable: true),
+                    last_reviewed_by_name = table.Column<string>(type: "TEXT", maxLength: 200, nullable: true),
+                    last_review_note = table.Column<string>(type: "TEXT", maxLength: 4000, nullable: true),
+                    created_at = table.Column<DateTime>(type: "TEXT", nullable: false),
+                    updated_at = table.Column<DateTime>(type: "TEXT", nullable: false),
+                    version = table.Column<int>(type: "INTEGER", nullable: false)
+                },
+                constraints: table =>
+                {
+                    table.PrimaryKey("pk_managed_documents", x => x.id);
+                    table.ForeignKey(
+                        name: "fk_managed_documents_users_owner_id",
+                        column: x => x.owner_id,
+                        principalTable: "users",
+                        principalColumn: "id",
+                        onDelete: ReferentialAction.Restrict);
                 });
 
             migrationBuilder.CreateTable(
@@ -949,6 +1024,30 @@ namespace Fukkyu.Server.Data.Migrations.Sqlite
                 });
 
             migrationBuilder.CreateTable(
+                name: "action_item_incidents",
+                columns: table => new
+                {
+                    action_item_id = table.Column<Guid>(type: "TEXT", nullable: false),
+                    incident_id = table.Column<Guid>(type: "TEXT", nullable: false)
+                },
+                constraints: table =>
+                {
+                    table.PrimaryKey("pk_action_item_incidents", x => new { x.action_item_id, x.incident_id });
+                    table.ForeignKey(
+                        name: "fk_action_item_incidents_action_items_action_item_id",
+                        column: x => x.action_item_id,
+                        principalTable: "action_items",
+                        principalColumn: "id",
+                        onDelete: ReferentialAction.Cascade);
+                    table.ForeignKey(
+                        name: "fk_action_item_incidents_incidents_incident_id",
+                        column: x => x.incident_id,
+                        principalTable: "incidents",
+                        principalColumn: "id",
+                        onDelete: ReferentialAction.Cascade);
+                });
+
+            migrationBuilder.CreateTable(
                 name: "alerts",
                 columns: table => new
                 {
@@ -1034,6 +1133,40 @@ namespace Fukkyu.Server.Data.Migrations.Sqlite
                 });
 
             migrationBuilder.CreateTable(
+                name: "drills",
+                columns: table => new
+                {
+                    id = table.Column<Guid>(type: "TEXT", nullable: false),
+                    scenario_key = table.Column<string>(type: "TEXT", maxLength: 60, nullable: false),
+                    scenario = table.Column<string>(type: "TEXT", maxLength: 64000, nullable: false),
+                    incident_id = table.Column<Guid>(type: "TEXT", nullable: false),
+                    status = table.Column<string>(type: "TEXT", maxLength: 40, nullable: false),
+                    started_by_id = table.Column<Guid>(type: "TEXT", nullable: true),
+                    started_by_name = table.Column<string>(type: "TEXT", maxLength: 200, nullable: true),
+                    started_at = table.Column<DateTime>(type: "TEXT", nullable: false),
+                    injected_at = table.Column<DateTime>(type: "TEXT", nullable: true),
+                    inject_status = table.Column<int>(type: "INTEGER", nullable: true),
+                    inject_error = table.Column<string>(type: "TEXT", maxLength: 2000, nullable: true),
+                    cleared_at = table.Column<DateTime>(type: "TEXT", nullable: true),
+                    clear_status = table.Column<int>(type: "INTEGER", nullable: true),
+                    clear_error = table.Column<string>(type: "TEXT", maxLength: 2000, nullable: true),
+                    ended_at = table.Column<DateTime>(type: "TEXT", nullable: true),
+                    ended_by_name = table.Column<string>(type: "TEXT", maxLength: 200, nullable: true),
+                    findings = table.Column<string>(type: "TEXT", maxLength: 20000, nullable: true),
+                    version = table.Column<int>(type: "INTEGER", nullable: false)
+                },
+                constraints: table =>
+                {
+                    table.PrimaryKey("pk_drills", x => x.id);
+                    table.ForeignKey(
+                        name: "fk_drills_incidents_incident_id",
+                        column: x => x.incident_id,
+                        principalTable: "incidents",
+                        principalColumn: "id",
+                        onDelete: ReferentialAction.Cascade);
+                });
+
+            migrationBuilder.CreateTable(
                 name: "incident_checklists",
                 columns: table => new
                 {
@@ -1105,6 +1238,37 @@ namespace Fukkyu.Server.Data.Migrations.Sqlite
                         name: "fk_incident_members_users_user_id",
                         column: x => x.user_id,
                         principalTable: "users",
+                        principalColumn: "id",
+                        onDelete: ReferentialAction.Cascade);
+                });
+
+            migrationBuilder.CreateTable(
+                name: "incident_reports",
+                columns: table => new
+                {
+                    id = table.Column<Guid>(type: "TEXT", nullable: false),
+                    incident_id = table.Column<Guid>(type: "TEXT", nullable: false),
+                    status = table.Column<string>(type: "TEXT", maxLength: 40, nullable: false),
+                    submitted_by_id = table.Column<Guid>(type: "TEXT", nullable: true),
+                    submitted_by_name = table.Column<string>(type: "TEXT", maxLength: 200, nullable: true),
+                    submitted_at = table.Column<DateTime>(type: "TEXT", nullable: true),
+                    approved_by_id = table.Column<Guid>(type: "TEXT", nullable: true),
+                    approved_by_name = table.Column<string>(type: "TEXT", maxLength: 200, nullable: true),
+                    approved_at = table.Column<DateTime>(type: "TEXT", nullable: true),
+                    published_by_name = table.Column<string>(type: "TEXT", maxLength: 200, nullable: true),
+                    published_at = table.Column<DateTime>(type: "TEXT", nullable: true),
+                    review_comment = table.Column<string>(type: "TEXT", maxLength: 2000, nullable: true),
+                    created_at = table.Column<DateTime>(type: "TEXT", nullable: false),
+                    updated_at = table.Column<DateTime>(type: "TEXT", nullable: false),
+                    version = table.Column<int>(type: "INTEGER", nullable: false)
+                },
+                constraints: table =>
+                {
+                    table.PrimaryKey("pk_incident_reports", x => x.id);
+                    table.ForeignKey(
+                        name: "fk_incident_reports_incidents_incident_id",
+                        column: x => x.incident_id,
+                        principalTable: "incidents",
                         principalColumn: "id",
                         onDelete: ReferentialAction.Cascade);
                 });
@@ -1215,6 +1379,56 @@ namespace Fukkyu.Server.Data.Migrations.Sqlite
                     table.PrimaryKey("pk_recovery_confirmations", x => x.id);
                     table.ForeignKey(
                         name: "fk_recovery_confirmations_incidents_incident_id",
+                        column: x => x.incident_id,
+                        principalTable: "incidents",
+                        principalColumn: "id",
+                        onDelete: ReferentialAction.Cascade);
+                });
+
+            migrationBuilder.CreateTable(
+                name: "register_entries",
+                columns: table => new
+                {
+                    incident_id = table.Column<Guid>(type: "TEXT", nullable: false),
+                    cause_class = table.Column<string>(type: "TEXT", maxLength: 40, nullable: false),
+                    remarks = table.Column<string>(type: "TEXT", maxLength: 2000, nullable: true),
+                    updated_by_name = table.Column<string>(type: "TEXT", maxLength: 200, nullable: true),
+                    updated_at = table.Column<DateTime>(type: "TEXT", nullable: false),
+                    version = table.Column<int>(type: "INTEGER", nullable: false)
+                },
+                constraints: table =>
+                {
+                    table.PrimaryKey("pk_register_entries", x => x.incident_id);
+                    table.ForeignKey(
+                        name: "fk_register_entries_incidents_incident_id",
+                        column: x => x.incident_id,
+                        principalTable: "incidents",
+                        principalColumn: "id",
+                        onDelete: ReferentialAction.Cascade);
+                });
+
+            migrationBuilder.CreateTable(
+                name: "regulatory_tracks",
+                columns: table => new
+                {
+                    incident_id = table.Column<Guid>(type: "TEXT", nullable: false),
+                    reportable = table.Column<bool>(type: "INTEGER", nullable: false),
+                    manual = table.Column<bool>(type: "INTEGER", nullable: false),
+                    rule = table.Column<string>(type: "TEXT", maxLength: 60, nullable: false),
+                    reason_ja = table.Column<string>(type: "TEXT", maxLength: 2000, nullable: false),
+                    reason_en = table.Column<string>(type: "TEXT", maxLength: 2000, nullable: false),
+                    decided_by_name = table.Column<string>(type: "TEXT", maxLength: 200, nullable: true),
+                    decided_at = table.Column<DateTime>(type: "TEXT", nullable: false),
+                    cause_found_at = table.Column<DateTime>(type: "TEXT", nullable: true),
+                    created_at = table.Column<DateTime>(type: "TEXT", nullable: false),
+                    updated_at = table.Column<DateTime>(type: "TEXT", nullable: false),
+                    version = table.Column<int>(type: "INTEGER", nullable: false)
+                },
+                constraints: table =>
+                {
+                    table.PrimaryKey("pk_regulatory_tracks", x => x.incident_id);
+                    table.ForeignKey(
+                        name: "fk_regulatory_tracks_incidents_incident_id",
                         column: x => x.incident_id,
                         principalTable: "incidents",
                         principalColumn: "id",
@@ -1406,6 +1620,30 @@ namespace Fukkyu.Server.Data.Migrations.Sqlite
                 });
 
             migrationBuilder.CreateTable(
+                name: "incident_report_sections",
+                columns: table => new
+                {
+                    report_id = table.Column<Guid>(type: "TEXT", nullable: false),
+                    key = table.Column<string>(type: "TEXT", maxLength: 40, nullable: false),
+                    language = table.Column<string>(type: "TEXT", maxLength: 8, nullable: false),
+                    body = table.Column<string>(type: "TEXT", maxLength: 20000, nullable: false),
+                    edited = table.Column<bool>(type: "INTEGER", nullable: false),
+                    edited_by_id = table.Column<Guid>(type: "TEXT", nullable: true),
+                    edited_by_name = table.Column<string>(type: "TEXT", maxLength: 200, nullable: true),
+                    edited_at = table.Column<DateTime>(type: "TEXT", nullable: true)
+                },
+                constraints: table =>
+                {
+                    table.PrimaryKey("pk_incident_report_sections", x => new { x.report_id, x.key, x.language });
+                    table.ForeignKey(
+                        name: "fk_incident_report_sections_incident_reports_report_id",
+                        column: x => x.report_id,
+                        principalTable: "incident_reports",
+                        principalColumn: "id",
+                        onDelete: ReferentialAction.Cascade);
+                });
+
+            migrationBuilder.CreateTable(
                 name: "notice_deliveries",
                 columns: table => new
                 {
@@ -1482,6 +1720,40 @@ namespace Fukkyu.Server.Data.Migrations.Sqlite
                 });
 
             migrationBuilder.CreateTable(
+                name: "regulatory_filings",
+                columns: table => new
+                {
+                    id = table.Column<Guid>(type: "TEXT", nullable: false),
+                    incident_id = table.Column<Guid>(type: "TEXT", nullable: false),
+                    kind = table.Column<string>(type: "TEXT", maxLength: 40, nullable: false),
+                    status = table.Column<string>(type: "TEXT", maxLength: 40, nullable: false),
+                    due_at = table.Column<DateTime>(type: "TEXT", nullable: true),
+                    draft = table.Column<string>(type: "TEXT", maxLength: 50000, nullable: true),
+                    draft_edited_by_name = table.Column<string>(type: "TEXT", maxLength: 200, nullable: true),
+                    draft_edited_at = table.Column<DateTime>(type: "TEXT", nullable: true),
+                    submitted_at = table.Column<DateTime>(type: "TEXT", nullable: true),
+                    submitted_by_id = table.Column<Guid>(type: "TEXT", nullable: true),
+                    submitted_by_name = table.Column<string>(type: "TEXT", maxLength: 200, nullable: true),
+                    submission_reference = table.Column<string>(type: "TEXT", maxLength: 200, nullable: true),
+                    submission_note = table.Column<string>(type: "TEXT", maxLength: 2000, nullable: true),
+                    submitted_text = table.Column<string>(type: "TEXT", maxLength: 50000, nullable: true),
+                    not_required_reason = table.Column<string>(type: "TEXT", maxLength: 60, nullable: true),
+                    created_at = table.Column<DateTime>(type: "TEXT", nullable: false),
+                    updated_at = table.Column<DateTime>(type: "TEXT", nullable: false),
+                    version = table.Column<int>(type: "INTEGER", nullable: false)
+                },
+                constraints: table =>
+                {
+                    table.PrimaryKey("pk_regulatory_filings", x => x.id);
+                    table.ForeignKey(
+                        name: "fk_regulatory_filings_regulatory_tracks_incident_id",
+                        column: x => x.incident_id,
+                        principalTable: "regulatory_tracks",
+                        principalColumn: "incident_id",
+                        onDelete: ReferentialAction.Cascade);
+                });
+
+            migrationBuilder.CreateTable(
                 name: "runbook_steps",
                 columns: table => new
                 {
@@ -1508,6 +1780,21 @@ namespace Fukkyu.Server.Data.Migrations.Sqlite
                 name: "ix_ack_tokens_page_id",
                 table: "ack_tokens",
                 column: "page_id");
+
+            migrationBuilder.CreateIndex(
+                name: "ix_action_item_incidents_incident_id",
+                table: "action_item_incidents",
+                column: "incident_id");
+
+            migrationBuilder.CreateIndex(
+                name: "ix_action_items_owner_id",
+                table: "action_items",
+                column: "owner_id");
+
+            migrationBuilder.CreateIndex(
+                name: "ix_action_items_status_due_on",
+                table: "action_items",
+                columns: new[] { "status", "due_on" });
 
             migrationBuilder.CreateIndex(
                 name: "ix_alerts_component_id",
@@ -1622,6 +1909,17 @@ namespace Fukkyu.Server.Data.Migrations.Sqlite
                 column: "incident_id");
 
             migrationBuilder.CreateIndex(
+                name: "ix_drills_incident_id",
+                table: "drills",
+                column: "incident_id",
+                unique: true);
+
+            migrationBuilder.CreateIndex(
+                name: "ix_drills_status_started_at",
+                table: "drills",
+                columns: new[] { "status", "started_at" });
+
+            migrationBuilder.CreateIndex(
                 name: "ix_escalation_policies_key",
                 table: "escalation_policies",
                 column: "key",
@@ -1667,6 +1965,17 @@ namespace Fukkyu.Server.Data.Migrations.Sqlite
                 name: "ix_incident_members_user_id",
                 table: "incident_members",
                 column: "user_id");
+
+            migrationBuilder.CreateIndex(
+                name: "ix_incident_reports_incident_id",
+                table: "incident_reports",
+                column: "incident_id",
+                unique: true);
+
+            migrationBuilder.CreateIndex(
+                name: "ix_incident_reports_status",
+                table: "incident_reports",
+                column: "status");
 
             migrationBuilder.CreateIndex(
                 name: "ix_incidents_commander_id",
@@ -1719,6 +2028,16 @@ namespace Fukkyu.Server.Data.Migrations.Sqlite
                 name: "ix_maintenances_status_scheduled_for",
                 table: "maintenances",
                 columns: new[] { "status", "scheduled_for" });
+
+            migrationBuilder.CreateIndex(
+                name: "ix_managed_documents_owner_id",
+                table: "managed_documents",
+                column: "owner_id");
+
+            migrationBuilder.CreateIndex(
+                name: "ix_managed_documents_review_by",
+                table: "managed_documents",
+                column: "review_by");
 
             migrationBuilder.CreateIndex(
                 name: "ix_monitor_hours_hour",
@@ -1823,6 +2142,22 @@ namespace Fukkyu.Server.Data.Migrations.Sqlite
                 name: "ix_recovery_confirmations_incident_id_component_id",
                 table: "recovery_confirmations",
                 columns: new[] { "incident_id", "component_id" });
+
+            migrationBuilder.CreateIndex(
+                name: "ix_register_entries_cause_class",
+                table: "register_entries",
+                column: "cause_class");
+
+            migrationBuilder.CreateIndex(
+                name: "ix_regulatory_filings_incident_id_kind",
+                table: "regulatory_filings",
+                columns: new[] { "incident_id", "kind" },
+                unique: true);
+
+            migrationBuilder.CreateIndex(
+                name: "ix_regulatory_filings_status_due_at",
+                table: "regulatory_filings",
+                columns: new[] { "status", "due_at" });
 
             migrationBuilder.CreateIndex(
                 name: "ix_reports_component_id_created_at",
@@ -1959,6 +2294,9 @@ namespace Fukkyu.Server.Data.Migrations.Sqlite
                 name: "ack_tokens");
 
             migrationBuilder.DropTable(
+                name: "action_item_incidents");
+
+            migrationBuilder.DropTable(
                 name: "alerts");
 
             migrationBuilder.DropTable(
@@ -1995,6 +2333,12 @@ namespace Fukkyu.Server.Data.Migrations.Sqlite
                 name: "data_protection_keys");
 
             migrationBuilder.DropTable(
+                name: "drill_scenarios");
+
+            migrationBuilder.DropTable(
+                name: "drills");
+
+            migrationBuilder.DropTable(
                 name: "escalation_targets");
 
             migrationBuilder.DropTable(
@@ -2010,6 +2354,9 @@ namespace Fukkyu.Server.Data.Migrations.Sqlite
                 name: "incident_members");
 
             migrationBuilder.DropTable(
+                name: "incident_report_sections");
+
+            migrationBuilder.DropTable(
                 name: "integrations");
 
             migrationBuilder.DropTable(
@@ -2020,6 +2367,9 @@ namespace Fukkyu.Server.Data.Migrations.Sqlite
 
             migrationBuilder.DropTable(
                 name: "maintenance_components");
+
+            migrationBuilder.DropTable(
+                name: "managed_documents");
 
             migrationBuilder.DropTable(
                 name: "monitor_hours");
@@ -2041,6 +2391,12 @@ namespace Fukkyu.Server.Data.Migrations.Sqlite
 
             migrationBuilder.DropTable(
                 name: "recovery_confirmations");
+
+            migrationBuilder.DropTable(
+                name: "register_entries");
+
+            migrationBuilder.DropTable(
+                name: "regulatory_filings");
 
             migrationBuilder.DropTable(
                 name: "reports");
@@ -2076,10 +2432,16 @@ namespace Fukkyu.Server.Data.Migrations.Sqlite
                 name: "timeline_entries");
 
             migrationBuilder.DropTable(
+                name: "action_items");
+
+            migrationBuilder.DropTable(
                 name: "escalation_steps");
 
             migrationBuilder.DropTable(
                 name: "incident_checklists");
+
+            migrationBuilder.DropTable(
+                name: "incident_reports");
 
             migrationBuilder.DropTable(
                 name: "monitors");
@@ -2092,6 +2454,9 @@ namespace Fukkyu.Server.Data.Migrations.Sqlite
 
             migrationBuilder.DropTable(
                 name: "pages");
+
+            migrationBuilder.DropTable(
+                name: "regulatory_tracks");
 
             migrationBuilder.DropTable(
                 name: "runbook_versions");
