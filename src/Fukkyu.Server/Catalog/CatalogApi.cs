@@ -38,7 +38,7 @@ public static class CatalogApi
     public static IHostApplicationBuilder AddCatalog(this IHostApplicationBuilder builder)
     {
         builder.Services.AddOptions<CatalogOptions>().BindConfiguration(CatalogOptions.Section);
-        builder.Services.AddNavItem(new NavItem(50, "/ops/components", () => CatalogStrings.T("ComponentsTitle")));
+        builder.Services.AddNavItem(new NavItem(58, "/ops/components", () => CatalogStrings.T("ComponentsTitle")));
         return builder;
     }
 

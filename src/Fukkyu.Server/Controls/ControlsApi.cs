@@ -89,7 +89,7 @@ public static class ControlsApi
         services.AddScoped<ControlService>();
         services.AddSingleton<ControlBoard>();
         services.AddSingleton<ITimelineDescriber, ControlsTimelineDescriber>();
-        services.AddNavItem(new NavItem(40, "/ops/controls", () => ControlsStrings.T("BoardTitle")));
+        services.AddNavItem(new NavItem(44, "/ops/controls", () => ControlsStrings.T("BoardTitle")));
         services.AddUiPanel<Pages.IncidentControlsPanel>(UiPanels.Incident, 30);
         return builder;
     }

@@ -43,7 +43,7 @@ public static class MaintenanceApi
     {
         builder.Services.AddScoped<MaintenanceService>();
         builder.Services.AddSingleton<IJobHandler, MaintenanceJob>();
-        builder.Services.AddNavItem(new NavItem(40, "/ops/maintenance", () => MaintenanceStrings.T("Nav")));
+        builder.Services.AddNavItem(new NavItem(52, "/ops/maintenance", () => MaintenanceStrings.T("Nav")));
         return builder;
     }
 

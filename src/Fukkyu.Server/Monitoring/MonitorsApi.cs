@@ -55,7 +55,7 @@ public static class MonitorsApi
             .Validate(o => o.MaxConcurrentProbes > 0 && o.FlushSeconds > 0 && o.LeaseSeconds >= 3, "Fukkyu:Monitoring sizes and intervals must be positive (lease at least 3 s).")
             .Validate(o => o.RawRetentionHours >= 1 && o.HourlyRetentionDays >= 1 && o.StateChangeRetentionDays >= 1, "Fukkyu:Monitoring retention must be positive.")
             .ValidateOnStart();
-        services.AddNavItem(new NavItem(40, "/ops/monitors", () => UiText.T("NavMonitors")));
+        services.AddNavItem(new NavItem(32, "/ops/monitors", () => UiText.T("NavMonitors")));
         services.AddHttpClient(Prober.HttpClientName, c =>
             {
                 c.Timeout = Timeout.InfiniteTimeSpan; // each probe has its own timeout

@@ -52,7 +52,7 @@ public static class NoticesApi
         services.AddSingleton<IIncidentListener, NoticeCadenceListener>();
         services.AddSingleton<IJobHandler, NoticeCadenceJob>();
         services.AddSingleton<ITimelineDescriber, NoticeTimeline>();
-        services.AddNavItem(new NavItem(30, "/ops/notices", () => NoticeStrings.T("NoticesNav")));
+        services.AddNavItem(new NavItem(50, "/ops/notices", () => NoticeStrings.T("NoticesNav")));
         services.AddUiPanel<Pages.NoticesPanel>(UiPanels.Incident, 20);
         return builder;
     }

@@ -33,7 +33,8 @@ public sealed class PushOptions
 public sealed record PushContent(string Title, string Body, Dictionary<string, string>? Data = null, string? CollapseKey = null);
 
 /// <summary>Payload of a <c>push</c> outbox message: up to <see cref="PushMessages.MaxTokens"/> device tokens and the content.</summary>
-public sealed record PushPayload(string[] Tokens, string Title, string Body, Dictionary<string, string>? Data, string? CollapseKey);
+/// <see cref="Urgent"/> (pages to responders) asks for high priority and a sound on both platforms.
+public sealed record PushPayload(string[] Tokens, string Title, string Body, Dictionary<string, string>? Data, string? CollapseKey, bool Urgent = false);
 
 /// <summary>
 /// Told when FCM says device tokens are no longer registered (the app was uninstalled): each
@@ -193,8 +194,8 @@ public sealed class PushSender(
                 token,
                 notification = new { title = p.Title, body = p.Body },
                 data,
-                android = new { collapse_key = p.CollapseKey ?? key },
-                apns = new { headers = new Dictionary<string, string> { ["apns-collapse-id"] = Truncate(p.CollapseKey ?? key, 64) } },
+                android = new { collapse_key = p.CollapseKey ?? key, priority = p.Urgent ? "high" : "normal" },
+                apns = Apns(p, key),
             },
         };
         using var request = new HttpRequestMessage(HttpMethod.Post, url) { Content = JsonContent(body) };
@@ -317,6 +318,18 @@ public sealed class PushSender(
         response.Headers.RetryAfter is { } ra ? ra.Delta ?? (ra.Date is { } d ? d - time.GetUtcNow() : null) : null;
 
     private static StringContent JsonContent(object body) => new(JsonSerializer.Serialize(body, Json), Encoding.UTF8, "application/json");
+
+    private static Dictionary<string, object> Apns(PushPayload p, string key)
+    {
+        var headers = new Dictionary<string, string> { ["apns-collapse-id"] = Truncate(p.CollapseKey ?? key, 64) };
+        var apns = new Dictionary<string, object> { ["headers"] = headers };
+        if (p.Urgent)
+        {
+            headers["apns-priority"] = "10";
+            apns["payload"] = new { aps = new { sound = "default" } };
+        }
+        return apns;
+    }
 
     private static string Truncate(string s, int max) => s.Length > max ? s[..max] : s;
 }

@@ -192,7 +192,7 @@ public static partial class ContactMethodsApi
             ContactKind.Webhook => new OutgoingMessage(WebhookSender.ChannelName, m.Address, key, "test",
                 System.Text.Json.JsonSerializer.Serialize(new { @event = "test", text, sentAt = now }), Payload: new WebhookPayload(m.ProtectedSecret), UserId: user.Id),
             _ => new OutgoingMessage(PagingEngine.PushChannel, $"user:{user.Id}", key, "test", text, "Fukkyu",
-                new PushPayload([m.Address], System.Text.Json.JsonSerializer.SerializeToElement(new { notification = new { title = "Fukkyu", body = text } })), UserId: user.Id),
+                new PushPayload([m.Address], "Fukkyu", text, new Dictionary<string, string> { ["kind"] = "test" }, CollapseKey: null), UserId: user.Id),
         };
         Outbox.Enqueue(db, message, now);
         await db.SaveChangesAsync(ct);

@@ -59,15 +59,23 @@ public sealed class ContactPersonNotifier : IPersonNotifier
         var tokens = methods.Where(m => m.Kind == ContactKind.Push).Select(m => m.Address).ToArray();
         foreach (var (chunk, n) in tokens.Chunk(PageMessages.MaxPushTokens).Select((c, n) => (c, n)))
         {
-            var push = new PushPayload(chunk, JsonSerializer.SerializeToElement(new
-            {
-                notification = new { title = subject, body = body.Length > 500 ? body[..500] + "…" : body },
-                data = new Dictionary<string, string> { ["kind"] = message.Purpose, ["reference"] = message.Reference ?? "" },
-            }, JsonSerializerOptions.Web));
+            var push = new PushPayload(chunk, subject, body.Length > 500 ? body[..500] + "…" : body,
+                new Dictionary<string, string> { ["kind"] = message.Purpose, ["reference"] = message.Reference ?? "" }, CollapseKey: null);
             queued += Enqueue(PagingEngine.PushChannel, $"user:{user.Id}", $"push:{n}", body, subject, push) is null ? 0 : 1;
         }
         return queued;
     }
 
     private static string WireName(ContactKind k) => Infrastructure.WireEnum.Name(k);
+}
+
+/// <summary>
+/// FCM says these app installs are gone: a responder's push contact is switched off (not deleted),
+/// so the person sees on their contact page that the device no longer receives pages.
+/// </summary>
+public sealed class ContactPushTokens(FukkyuDb db) : IPushTokenListener
+{
+    public Task TokensUnregisteredAsync(IReadOnlyList<string> tokens, CancellationToken ct) =>
+        db.Set<ContactMethod>().Where(m => m.Kind == ContactKind.Push && m.Enabled && tokens.Contains(m.Address))
+            .ExecuteUpdateAsync(s => s.SetProperty(m => m.Enabled, false).SetProperty(m => m.Version, m => m.Version + 1), ct);
 }

@@ -46,6 +46,7 @@ public static class OnCallApi
         services.AddHostedService<AckLinkWarmup>();
         services.AddScoped<OnCallService>();
         services.AddScoped<PagingEngine>();
+        services.AddScoped<IPushTokenListener, ContactPushTokens>();
         services.AddScoped<Acknowledgements>();
         services.AddScoped<ResponseAssembly>();
         services.AddScoped<IIncidentListener>(sp => sp.GetRequiredService<ResponseAssembly>());
@@ -54,8 +55,8 @@ public static class OnCallApi
         services.AddSingleton<ITimelineDescriber, OnCallTimelineDescriber>();
         // Briefings and reminders go over each person's contact methods (email remains the fallback).
         services.Replace(ServiceDescriptor.Scoped<IPersonNotifier, ContactPersonNotifier>());
-        services.AddNavItem(new NavItem(30, "/ops/oncall", () => OnCallStrings.T("OnCallTitle")));
-        services.AddNavItem(new NavItem(35, "/ops/me/contact", () => OnCallStrings.T("MyContactTitle")));
+        services.AddNavItem(new NavItem(40, "/ops/oncall", () => OnCallStrings.T("OnCallTitle")));
+        services.AddNavItem(new NavItem(42, "/ops/me/contact", () => OnCallStrings.T("MyContactTitle")));
         services.AddUiPanel<Pages.OnCallNowPanel>(UiPanels.Dashboard, 20);
         services.AddUiPanel<Pages.PagingPanel>(UiPanels.Incident, 10);
         return builder;

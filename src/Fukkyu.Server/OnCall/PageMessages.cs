@@ -12,7 +12,6 @@ public sealed record PageContext(Incident Incident, Page Page, User User, string
 
 /// <summary>The push message as handed to the <c>push</c> channel (FCM HTTP v1 message without the token).</summary>
 /// <param name="Tokens">Device registration tokens, at most 500 per message.</param>
-public sealed record PushPayload(string[] Tokens, JsonElement Message);
 
 public static class PageMessages
 {
@@ -110,27 +109,18 @@ public static class PageMessages
     public static PushPayload Push(PageContext c, string[] tokens)
     {
         var l = Lang(c.User);
-        var message = new
+        // FCM data values must be strings.
+        var data = new Dictionary<string, string>
         {
-            notification = new
-            {
-                title = $"{Prefix(c)} {OnCallStrings.In(l, "LevelShort", c.Incident.Level)} {c.Incident.Number}",
-                body = $"{Title(c, discreet: true)} — {Why(c)}",
-            },
-            // FCM data values must be strings.
-            data = new Dictionary<string, string>
-            {
-                ["kind"] = "page",
-                ["incidentId"] = c.Incident.Id.ToString(),
-                ["incidentNumber"] = c.Incident.Number,
-                ["level"] = c.Incident.Level.ToString(System.Globalization.CultureInfo.InvariantCulture),
-                ["pageId"] = c.Page.Id.ToString(),
-                ["ackUrl"] = c.AckUrl,
-                ["url"] = c.IncidentUrl,
-            },
-            android = new { priority = "high" },
-            apns = new { headers = new Dictionary<string, string> { ["apns-priority"] = "10" }, payload = new { aps = new { sound = "default" } } },
+            ["kind"] = "page",
+            ["incidentId"] = c.Incident.Id.ToString(),
+            ["incidentNumber"] = c.Incident.Number,
+            ["level"] = c.Incident.Level.ToString(System.Globalization.CultureInfo.InvariantCulture),
+            ["pageId"] = c.Page.Id.ToString(),
+            ["ackUrl"] = c.AckUrl,
+            ["url"] = c.IncidentUrl,
         };
-        return new PushPayload(tokens, JsonSerializer.SerializeToElement(message, JsonSerializerOptions.Web));
+        return new PushPayload(tokens, $"{Prefix(c)} {OnCallStrings.In(l, "LevelShort", c.Incident.Level)} {c.Incident.Number}",
+            $"{Title(c, discreet: true)} — {Why(c)}", data, CollapseKey: null, Urgent: true);
     }
 }

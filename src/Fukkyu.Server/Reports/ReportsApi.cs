@@ -35,7 +35,7 @@ public static class ReportsApi
         builder.Services.AddOptions<ReportOptions>().BindConfiguration(ReportOptions.Section)
             .Validate(o => o.AlertThreshold >= 1 && o.WindowMinutes >= 1 && o.MaxSuggestions >= 1, "Fukkyu:Reports threshold, window and suggestions must be positive.")
             .ValidateOnStart();
-        builder.Services.AddNavItem(new NavItem(45, "/ops/reports", () => UiText.T("NavReports"), Policies.Annotate));
+        builder.Services.AddNavItem(new NavItem(34, "/ops/reports", () => UiText.T("NavReports"), Policies.Annotate));
         builder.Services.AddScoped<ReportService>();
         builder.Services.AddHostedService<ReportAlertSweeper>();
         builder.Services.AddSingleton<ITimelineDescriber, ReportTimelineDescriber>();

@@ -52,7 +52,7 @@ public static class RunbooksApi
         services.AddScoped<IReviewItemSource, RunbookReviewItems>();
         services.AddSingleton<IJobHandler, RunbookReviewJobHandler>();
         services.AddSingleton<ITimelineDescriber, RunbookTimelineDescriber>();
-        services.AddNavItem(new NavItem(45, "/ops/runbooks", () => RunbookStrings.T("RunbooksTitle")));
+        services.AddNavItem(new NavItem(46, "/ops/runbooks", () => RunbookStrings.T("RunbooksTitle")));
         services.AddUiPanel<Pages.ChecklistPanel>(UiPanels.Incident, 20);
         return builder;
     }

@@ -139,7 +139,7 @@ public sealed class SnapshotRenderer(PageRenderer pages)
     /// Turns rendered documents into snapshot files, compressing only what changed since
     /// <paramref name="previous"/> (brotli at its best level is slow; most documents rarely change).
     /// </summary>
-    public static List<SnapshotFile> Compress(IEnumerable<RenderedDocument> docs, StatusSnapshot? previous)
+    public static List<SnapshotFile> Compress(IEnumerable<RenderedDocument> docs, StatusSnapshot? previous, int brotliQuality = 11)
     {
         var known = previous?.Files.GroupBy(f => f.Hash).ToDictionary(g => g.Key, g => g.First()) ?? [];
         var result = new List<SnapshotFile>();
@@ -151,7 +151,7 @@ public sealed class SnapshotRenderer(PageRenderer pages)
                 result.Add(new SnapshotFile(d.Path, d.Lang, d.ContentType, d.Status, same.Raw, hash, same.Gzip, same.Brotli));
                 continue;
             }
-            var file = new SnapshotFile(d.Path, d.Lang, d.ContentType, d.Status, d.Content, hash, GzipBytes(d.Content), BrotliBytes(d.Content));
+            var file = new SnapshotFile(d.Path, d.Lang, d.ContentType, d.Status, d.Content, hash, GzipBytes(d.Content), BrotliBytes(d.Content, brotliQuality));
             known[hash] = file;
             result.Add(file);
         }
@@ -168,12 +168,12 @@ public sealed class SnapshotRenderer(PageRenderer pages)
         return output.ToArray();
     }
 
-    private static byte[] BrotliBytes(byte[] data)
+    private static byte[] BrotliBytes(byte[] data, int quality)
     {
         var buffer = ArrayPool<byte>.Shared.Rent(BrotliEncoder.GetMaxCompressedLength(data.Length));
         try
         {
-            if (!BrotliEncoder.TryCompress(data, buffer, out var written, quality: 11, window: 22))
+            if (!BrotliEncoder.TryCompress(data, buffer, out var written, quality: Math.Clamp(quality, 0, 11), window: 22))
             {
                 throw new InvalidOperationException("Brotli compression failed.");
             }

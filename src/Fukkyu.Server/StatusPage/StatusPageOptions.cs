@@ -25,6 +25,8 @@ public sealed class StatusPageOptions
     public int StaleWhileRevalidateSeconds { get; set; } = 60;
     /// <summary>How long a cache may serve a stale copy when the origin fails — the outage we report.</summary>
     public int StaleIfErrorSeconds { get; set; } = 86_400;
+    /// <summary>Brotli quality of the precompressed pages (0–11): 11 is smallest and slowest; only changed pages are compressed again.</summary>
+    public int BrotliQuality { get; set; } = 11;
     /// <summary>When set, every new snapshot is also written here, and read back at start-up if the database cannot be reached.</summary>
     public string? SnapshotDirectory { get; set; }
 

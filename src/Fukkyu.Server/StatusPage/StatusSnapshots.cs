@@ -104,7 +104,7 @@ public sealed class StatusSnapshots(
             }
             var docs = await new SnapshotRenderer(pages).RenderAsync(model, o);
             var previous = _current;
-            var next = new StatusSnapshot(SnapshotRenderer.Compress(docs, previous), time.GetUtcNow().UtcDateTime, model.UpdatedAt, (previous?.Version ?? 0) + 1);
+            var next = new StatusSnapshot(SnapshotRenderer.Compress(docs, previous, o.BrotliQuality), time.GetUtcNow().UtcDateTime, model.UpdatedAt, (previous?.Version ?? 0) + 1);
             if (previous is null || previous.Hash != next.Hash)
             {
                 _current = next;
@@ -198,7 +198,7 @@ public sealed class StatusSnapshots(
                 return;
             }
             var docs = export.Files.Where(f => !f.Copy).Select(f => new RenderedDocument(f.Path, f.Lang, f.ContentType, f.Status, Convert.FromBase64String(f.Content)));
-            _current = new StatusSnapshot(SnapshotRenderer.Compress(docs, null), export.BuiltAt, export.DataUpdatedAt, 1);
+            _current = new StatusSnapshot(SnapshotRenderer.Compress(docs, null, options.Value.BrotliQuality), export.BuiltAt, export.DataUpdatedAt, 1);
             log.LogWarning("The database is unreachable; serving the status page saved at {BuiltAt}.", export.BuiltAt);
         }
         catch (Exception e) when (e is IOException or JsonException or FormatException)

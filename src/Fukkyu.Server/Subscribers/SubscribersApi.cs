@@ -84,7 +84,7 @@ public static class SubscribersApi
                 MaxConnectionsPerServer = 64,
                 AllowAutoRedirect = false,
             });
-        services.AddNavItem(new NavItem(45, "/ops/subscribers", () => SubscriberStrings.T("Nav"), Policies.Communicate));
+        services.AddNavItem(new NavItem(54, "/ops/subscribers", () => SubscriberStrings.T("Nav"), Policies.Communicate));
         return builder;
     }
 

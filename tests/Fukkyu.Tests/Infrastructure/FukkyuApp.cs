@@ -82,9 +82,7 @@ public sealed class FukkyuApp : WebApplicationFactory<Program>
         }
         else
         {
-            var dir = Path.Combine(Path.GetTempPath(), "fukkyu-tests");
-            Directory.CreateDirectory(dir);
-            var file = Path.Combine(dir, $"{Guid.NewGuid():N}.db");
+            var file = await SqliteDatabases.CreateAsync();
             app = new FukkyuApp(store, $"Data Source={file}", file, null, time, services, settings);
         }
         if (kestrel)
@@ -112,6 +110,8 @@ public sealed class FukkyuApp : WebApplicationFactory<Program>
         builder.UseSetting("Fukkyu:Database:Migrate", "true");
         builder.UseSetting("Fukkyu:Bootstrap:AdminApiKey", AdminKey);
         builder.UseSetting("Fukkyu:Bootstrap:AdminPassword", AdminPassword);
+        // Best-size brotli of every status page costs seconds of CPU per app; tests need correct, not small.
+        builder.UseSetting("Fukkyu:StatusPage:BrotliQuality", "4");
         foreach (var (key, value) in _settings)
         {
             builder.UseSetting(key, value);

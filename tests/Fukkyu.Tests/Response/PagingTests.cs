@@ -37,12 +37,13 @@ public sealed class PagingTests
         Assert.Contains("https://fukkyu.example.jp/ack/", email.Body);
         Assert.Contains("https://fukkyu.example.jp/ack/", sent.Single(m => m.Channel == "sms").Body);
 
-        // One push message carries every device, in FCM HTTP v1's message format.
+        // One push message carries every device, for the push channel's sender (FCM HTTP v1), urgent.
         var push = JsonDocument.Parse(sent.Single(m => m.Channel == "push").Payload!).RootElement;
         Assert.Equal(["fcm-token-aaaaaaaaaaaaaaaaaaaaaaaa", "fcm-token-bbbbbbbbbbbbbbbbbbbbbbbb"], push.GetProperty("tokens").EnumerateArray().Select(t => t.GetString()!).Order().ToArray());
-        Assert.Equal("high", push.GetProperty("message").GetProperty("android").GetProperty("priority").GetString());
-        Assert.Equal(Id(incident), push.GetProperty("message").GetProperty("data").GetProperty("incidentId").GetString());
-        Assert.StartsWith("https://fukkyu.example.jp/ack/", push.GetProperty("message").GetProperty("data").GetProperty("ackUrl").GetString());
+        Assert.True(push.GetProperty("urgent").GetBoolean());
+        Assert.Contains(incident.GetProperty("number").GetString()!, push.GetProperty("title").GetString());
+        Assert.Equal(Id(incident), push.GetProperty("data").GetProperty("incidentId").GetString());
+        Assert.StartsWith("https://fukkyu.example.jp/ack/", push.GetProperty("data").GetProperty("ackUrl").GetString());
 
         var paging = await w.PagingAsync(Id(incident));
         var page = Page(paging, "team:exchange-sre");
