@@ -37,3 +37,11 @@ internal sealed class PostmortemSource(FukkyuDb db) : IPostmortemSource
             r.PublishedAt))];
     }
 }
+
+/// <summary>The status page's view of published reports (its <see cref="StatusPage.IPublicReportSource"/>), from the same rows.</summary>
+internal sealed class PublicReportSource(IPostmortemSource postmortems) : StatusPage.IPublicReportSource
+{
+    public async Task<IReadOnlyList<StatusPage.PublicReport>> PublishedAsync(IReadOnlyCollection<Guid> incidentIds, CancellationToken ct) =>
+        [.. (await postmortems.PublishedAsync(incidentIds, ct)).Select(p => new StatusPage.PublicReport(p.IncidentId, p.PublishedAt,
+            p.BodyJa.Length > 0 ? p.BodyJa : null, p.BodyEn.Length > 0 ? p.BodyEn : null, Url: null))];
+}

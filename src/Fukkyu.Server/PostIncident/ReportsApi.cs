@@ -52,6 +52,7 @@ public static class ReportsApi
         services.AddScoped<DocumentRenderer>();
         services.AddSingleton<ChromiumPdf>();
         services.AddScoped<IPostmortemSource, PostmortemSource>();
+        services.AddScoped<StatusPage.IPublicReportSource, PublicReportSource>();
         services.AddSingleton<ITimelineDescriber, ReportTimelineDescriber>();
         services.AddUiPanel<Pages.ReportPanel>(UiPanels.Incident, 20);
         return builder;

@@ -164,6 +164,13 @@ public sealed class ReportTests
         }
         var postmortem = Assert.Single(postmortems);
         Assert.Contains("BTC/JPY order book stale", postmortem.BodyEn);
+        // The status page reads the same publication through its own contract.
+        using (var scope = app.Services.CreateScope())
+        {
+            var reports = await scope.ServiceProvider.GetRequiredService<Fukkyu.Server.StatusPage.IPublicReportSource>()
+                .PublishedAsync([published.GetProperty("incidentId").GetGuid()], CancellationToken.None);
+            Assert.Equal(postmortem.BodyJa, Assert.Single(reports).SummaryJa);
+        }
 
         var timeline = await admin.GetJson($"/api/v1/incidents/{number}/timeline");
         Assert.Equal(["submitted", "changes_requested", "submitted", "approved", "published"],
