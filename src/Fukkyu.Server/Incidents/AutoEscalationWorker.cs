@@ -78,6 +78,9 @@ public sealed class AutoEscalationWorker(AutoEscalation escalation, IServiceScop
         using var timer = new PeriodicTimer(interval, time);
         do
         {
+            // Off the timer's thread: on a test clock a tick runs inside Advance, and synchronous
+            // work there (SQLite) would run once per elapsed interval instead of once.
+            await Task.Yield();
             try
             {
                 await using var scope = scopes.CreateAsyncScope();

@@ -28,7 +28,9 @@ public sealed class AsyncSignal
         using var cts = CancellationTokenSource.CreateLinkedTokenSource(ct);
         var delay = Task.Delay(timeout, time, cts.Token);
         var signalled = _semaphore.WaitAsync(cts.Token);
-        await Task.WhenAny(delay, signalled);
+        // Forced yield: on a test clock the wake-up runs inside Advance, and synchronous work there
+        // (SQLite) would otherwise run once per elapsed period instead of once.
+        await Task.WhenAny(delay, signalled).ConfigureAwait(ConfigureAwaitOptions.ForceYielding);
         await cts.CancelAsync();
         ct.ThrowIfCancellationRequested();
     }

@@ -32,7 +32,7 @@ public sealed class MonitorRetentionWorker(IServiceScopeFactory scopes, IOptions
             {
                 log.LogError(e, "Pruning detection data failed; retrying next hour.");
             }
-            await Task.Delay(every, time, stoppingToken);
+            await Task.Delay(every, time, stoppingToken).ConfigureAwait(ConfigureAwaitOptions.ForceYielding);
         }
     }
 

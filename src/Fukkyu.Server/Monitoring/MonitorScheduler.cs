@@ -66,7 +66,7 @@ public sealed class MonitorScheduler(
                 }
                 else
                 {
-                    await Task.Delay(lease / 3, time, stoppingToken);
+                    await Task.Delay(lease / 3, time, stoppingToken).ConfigureAwait(ConfigureAwaitOptions.ForceYielding);
                 }
             }
             catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
@@ -76,7 +76,7 @@ public sealed class MonitorScheduler(
             catch (Exception e)
             {
                 log.LogError(e, "Monitor scheduler failed; starting over.");
-                await Task.Delay(TimeSpan.FromSeconds(1), time, stoppingToken);
+                await Task.Delay(TimeSpan.FromSeconds(1), time, stoppingToken).ConfigureAwait(ConfigureAwaitOptions.ForceYielding);
             }
         }
     }

@@ -169,7 +169,7 @@ public sealed class ReportAlertSweeper(IServiceScopeFactory scopes, AlertIngest 
             {
                 log.LogWarning(e, "Sweeping report alerts failed; retrying in a minute.");
             }
-            await Task.Delay(every, time, stoppingToken);
+            await Task.Delay(every, time, stoppingToken).ConfigureAwait(ConfigureAwaitOptions.ForceYielding);
         }
     }
 
