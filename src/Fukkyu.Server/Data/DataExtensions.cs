@@ -24,12 +24,14 @@ public static class DataExtensions
 
         if (options.IsPostgres)
         {
-            builder.Services.AddDbContext<FukkyuDb, PostgresFukkyuDb>((sp, o) => UsePostgres(o, connectionString).AddInterceptors(sp.GetRequiredService<WorkSignalInterceptor>()));
+            builder.Services.AddDbContext<FukkyuDb, PostgresFukkyuDb>((sp, o) => UsePostgres(o, connectionString).AddInterceptors(sp.GetRequiredService<WorkSignalInterceptor>()),
+                optionsLifetime: ServiceLifetime.Singleton);
         }
         else
         {
             connectionString = PrepareSqlite(connectionString, builder.Environment.ContentRootPath);
-            builder.Services.AddDbContext<FukkyuDb, SqliteFukkyuDb>((sp, o) => UseSqlite(o, connectionString).AddInterceptors(sp.GetRequiredService<WorkSignalInterceptor>()));
+            builder.Services.AddDbContext<FukkyuDb, SqliteFukkyuDb>((sp, o) => UseSqlite(o, connectionString).AddInterceptors(sp.GetRequiredService<WorkSignalInterceptor>()),
+                optionsLifetime: ServiceLifetime.Singleton);
         }
         builder.Services.AddDataProtection().SetApplicationName("Fukkyu").PersistKeysToDbContext<FukkyuDb>();
         return builder;
