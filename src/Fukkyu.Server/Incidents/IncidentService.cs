@@ -96,7 +96,11 @@ public sealed class IncidentService(
         var detectedAt = cmd.DetectedAt ?? now;
         var year = Tokyo.FromUtc(detectedAt).Year;
 
-        // The counter row may be created concurrently by two nodes; the loser starts over.
+        // The number is taken in its own short transaction, once the request is known to be valid:
+        // concurrent declarations then queue only for the counter, not for each other's whole
+        // unit of work (docs/decisions/005-incident-numbers.md). A save that fails for good
+        // leaves a gap in the numbers; a retried save keeps its number.
+        string? number = null;
         for (var attempt = 1; ; attempt++)
         {
             db.ChangeTracker.Clear();
@@ -106,10 +110,9 @@ public sealed class IncidentService(
                 return resolved.Error;
             }
             var components = resolved.Value!;
-            await using var tx = await db.Database.BeginTransactionAsync(ct);
+            number ??= await AllocateNumberAsync(year, ct);
             try
             {
-                var number = await NextNumberAsync(year, ct);
                 var mainFunction = Component.IsMainCategory(cmd.Category) || components.Any(c => c.Component.MainFunction);
                 var decision = policy.Decide(new SeverityInput(cmd.ImpactScope, mainFunction, cmd.ExpectedRecoveryMinutes, cmd.Security));
                 var incident = new Incident
@@ -161,13 +164,35 @@ public sealed class IncidentService(
                 });
                 await NotifyAsync(new IncidentChange(db, incident, IncidentChangeKind.Declared, caller.Actor, now), ct);
                 await db.SaveChangesAsync(ct);
-                await tx.CommitAsync(ct);
                 signal.Raise(ChangeSignal.Incidents);
                 return incident;
             }
             catch (DbUpdateException) when (attempt < 5)
             {
+                // Lost a race on a row the listeners touched: start over on fresh rows, same number.
+            }
+        }
+    }
+
+    /// <summary>Takes the next number of the year; the counter row may be created concurrently by two nodes, and the loser starts over.</summary>
+    private async Task<string> AllocateNumberAsync(int year, CancellationToken ct)
+    {
+        for (var attempt = 1; ; attempt++)
+        {
+            await using var tx = await db.Database.BeginTransactionAsync(ct);
+            try
+            {
+                var number = await NextNumberAsync(year, ct);
+                await tx.CommitAsync(ct);
+                return number;
+            }
+            catch (DbUpdateException) when (attempt < 5)
+            {
                 await tx.RollbackAsync(ct);
+                foreach (var counter in db.ChangeTracker.Entries<IncidentCounter>().ToList())
+                {
+                    counter.State = EntityState.Detached;
+                }
             }
         }
     }
