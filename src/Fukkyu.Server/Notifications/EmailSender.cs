@@ -1,4 +1,5 @@
 using System.Collections.Concurrent;
+using System.Net.Sockets;
 using System.Security.Cryptography;
 using System.Text;
 using MailKit;
@@ -124,7 +125,20 @@ public sealed class EmailSender(IOptions<EmailOptions> options, ILogger<EmailSen
             "ssl" => SecureSocketOptions.SslOnConnect,
             _ => SecureSocketOptions.Auto,
         };
-        await client.ConnectAsync(host, o.Port, security, ct);
+        // Our own socket, for NoDelay: MailKit writes a message's final ".\r\n" as a small
+        // segment, which Nagle holds until the server's delayed ACK (~40 ms) — per message.
+        var socket = new Socket(SocketType.Stream, ProtocolType.Tcp) { NoDelay = true };
+        try
+        {
+            await socket.ConnectAsync(host, o.Port, ct);
+            await client.ConnectAsync(socket, host, o.Port, security, ct);
+        }
+        catch
+        {
+            socket.Dispose();
+            client.Dispose();
+            throw;
+        }
         if (!string.IsNullOrEmpty(o.UserName))
         {
             await client.AuthenticateAsync(o.UserName, o.Password ?? "", ct);
