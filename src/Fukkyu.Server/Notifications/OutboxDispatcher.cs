@@ -48,6 +48,12 @@ public sealed class OutboxOptions
     public int MaxRetryAfterSeconds { get; set; } = 3600;
     /// <summary>How long a claim holds; a node that dies releases its messages after this.</summary>
     public int ClaimSeconds { get; set; } = 120;
+    /// <summary>
+    /// Deliveries in flight or done but not yet recorded, at most. A crash repeats at most these
+    /// (with the same idempotency key); when recording falls behind (the database is busy) new
+    /// deliveries wait instead of widening that window.
+    /// </summary>
+    public int MaxUnrecorded { get; set; } = 64;
 }
 
 /// <summary>
@@ -65,6 +71,7 @@ public sealed class OutboxDispatcher(
     ILogger<OutboxDispatcher> log)
 {
     private readonly Dictionary<string, IOutboxSender> _senders = senders.ToDictionary(s => s.Channel, StringComparer.Ordinal);
+    private readonly SemaphoreSlim _unrecorded = new(Math.Max(1, options.Value.MaxUnrecorded));
 
     private sealed record Done(Guid Id, SendResult Result, DateTime At, int DurationMs);
 
@@ -92,8 +99,19 @@ public sealed class OutboxDispatcher(
             await Parallel.ForEachAsync(batch, new ParallelOptions { MaxDegreeOfParallelism = Math.Max(1, o.Parallelism), CancellationToken = ct },
                 async (message, token) =>
                 {
+                    // Released by the recorder once the result is committed.
+                    await _unrecorded.WaitAsync(token);
+                    SendResult result;
                     var started = Stopwatch.GetTimestamp();
-                    var result = await SendOneAsync(message, token);
+                    try
+                    {
+                        result = await SendOneAsync(message, token);
+                    }
+                    catch
+                    {
+                        _unrecorded.Release();
+                        throw;
+                    }
                     await results.Writer.WriteAsync(new Done(message.Id, result, time.GetUtcNow().UtcDateTime,
                         (int)Stopwatch.GetElapsedTime(started).TotalMilliseconds), CancellationToken.None);
                 });
@@ -140,7 +158,8 @@ public sealed class OutboxDispatcher(
                     continue;
                 }
                 var left = lingerUntil - Stopwatch.GetTimestamp();
-                if (left <= 0 || reader.Completion.IsCompleted)
+                // No company is coming when every slot waits for this commit.
+                if (left <= 0 || reader.Completion.IsCompleted || _unrecorded.CurrentCount == 0)
                 {
                     break;
                 }
@@ -165,6 +184,10 @@ public sealed class OutboxDispatcher(
             {
                 // The claims expire and the messages are retried; receivers drop repeats by key.
                 log.LogError(e, "Recording {Count} outbox results failed.", group.Count);
+            }
+            finally
+            {
+                _unrecorded.Release(group.Count);
             }
             group.Clear();
         }

@@ -204,4 +204,73 @@ public sealed class OutboxTests
         Assert.Equal(all.Count, all.Distinct().Count());
         Assert.Equal(100, all.Count);
     }
+
+    [Theory]
+    [MemberData(nameof(Stores.Both), MemberType = typeof(Stores))]
+    public async Task DeliveriesWaitWhileTooManyResultsAreUnrecorded(Store store)
+    {
+        // What a crash can repeat is what was delivered but not yet recorded: the dispatcher keeps
+        // that (plus what is in flight) within MaxUnrecorded even when it may send 8 at once.
+        var settings = Manual();
+        settings["Fukkyu:Outbox:Parallelism"] = "8";
+        settings["Fukkyu:Outbox:MaxUnrecorded"] = "2";
+        await using var app = await FukkyuApp.StartAsync(store, settings: settings,
+            services: s => s.AddSingleton<IOutboxSender, UnrecordedProbe>());
+        var now = DateTime.UtcNow;
+        await app.WithDbAsync(async db =>
+        {
+            for (var i = 0; i < 20; i++)
+            {
+                Outbox.Enqueue(db, new OutgoingMessage(UnrecordedProbe.Name, $"r{i}", $"probe-{i}", "test", "{}"), now);
+            }
+            await db.SaveChangesAsync();
+        });
+
+        Assert.Equal(20, await Deliver(app));
+
+        var probe = app.Services.GetServices<IOutboxSender>().OfType<UnrecordedProbe>().Single();
+        Assert.Equal(20, probe.Sent.Count);
+        Assert.InRange(probe.MaxHeld, 1, 2);
+        Assert.Equal(20, await app.WithDbAsync(db => db.Set<OutboxMessage>().CountAsync(m => m.Channel == UnrecordedProbe.Name && m.State == OutboxState.Delivered)));
+    }
+
+    /// <summary>
+    /// A sender that, as each delivery starts, counts deliveries in flight plus those done but not
+    /// yet recorded as delivered in the database (never more than the truth: see the order below).
+    /// </summary>
+    private sealed class UnrecordedProbe(IServiceScopeFactory scopes) : IOutboxSender
+    {
+        public const string Name = "unrecorded-probe";
+        private int _inFlight;
+        private int _maxHeld;
+
+        public System.Collections.Concurrent.ConcurrentQueue<Guid> Sent { get; } = new();
+
+        public int MaxHeld => Volatile.Read(ref _maxHeld);
+
+        public string Channel => Name;
+
+        public async Task<SendResult> SendAsync(OutboxMessage message, CancellationToken ct)
+        {
+            Interlocked.Increment(ref _inFlight);
+            var sent = Sent.ToArray();
+            var inFlight = Volatile.Read(ref _inFlight);
+            var delivered = 0;
+            if (sent.Length > 0)
+            {
+                await using var scope = scopes.CreateAsyncScope();
+                var db = scope.ServiceProvider.GetRequiredService<FukkyuDb>();
+                delivered = await db.Set<OutboxMessage>().CountAsync(m => sent.Contains(m.Id) && m.State == OutboxState.Delivered, ct);
+            }
+            var held = inFlight + sent.Length - delivered;
+            int max;
+            while (held > (max = Volatile.Read(ref _maxHeld)) && Interlocked.CompareExchange(ref _maxHeld, held, max) != max)
+            {
+            }
+            await Task.Delay(5, ct);
+            Interlocked.Decrement(ref _inFlight);
+            Sent.Enqueue(message.Id);
+            return SendResult.Delivered();
+        }
+    }
 }
