@@ -146,9 +146,12 @@ public sealed class FailureRegister(FukkyuDb db)
         }
         var incidents = await q.Include(i => i.Components).ThenInclude(c => c.Component).Include(i => i.Commander).AsSplitQuery()
             .OrderBy(i => i.DetectedAt).ThenBy(i => i.Number).Take(Math.Clamp(f.Limit, 1, MaxRows)).ToListAsync(ct);
+        // One array parameter, not EF 10's default of one parameter per id: thousands of
+        // parameters made SQLite spend seconds preparing each statement and would pass
+        // PostgreSQL's 65,535-parameter limit near MaxRows.
         var ids = incidents.Select(i => i.Id).ToList();
-        var entries = await db.Set<RegisterEntry>().AsNoTracking().Where(e => ids.Contains(e.IncidentId)).ToDictionaryAsync(e => e.IncidentId, ct);
-        var tracks = await db.Set<RegulatoryTrack>().AsNoTracking().Where(t => ids.Contains(t.IncidentId))
+        var entries = await db.Set<RegisterEntry>().AsNoTracking().Where(e => EF.Parameter(ids).Contains(e.IncidentId)).ToDictionaryAsync(e => e.IncidentId, ct);
+        var tracks = await db.Set<RegulatoryTrack>().AsNoTracking().Where(t => EF.Parameter(ids).Contains(t.IncidentId))
             .Select(t => new
             {
                 t.IncidentId,
@@ -157,20 +160,21 @@ public sealed class FailureRegister(FukkyuDb db)
                 Required = t.Filings.Count(x => x.Status != FilingStatus.NotRequired),
             })
             .ToDictionaryAsync(t => t.IncidentId, ct);
-        var actions = await db.Set<ActionItemIncident>().AsNoTracking().Where(x => ids.Contains(x.IncidentId))
+        var actions = await db.Set<ActionItemIncident>().AsNoTracking().Where(x => EF.Parameter(ids).Contains(x.IncidentId))
             .Join(db.ActionItems.Where(a => a.Status != ActionItemStatus.Cancelled), x => x.ActionItemId, a => a.Id, (x, a) => new { x.IncidentId, a.Status })
             .ToListAsync(ct);
-        var reports = await db.IncidentReports.AsNoTracking().Where(r => ids.Contains(r.IncidentId)).ToDictionaryAsync(r => r.IncidentId, r => r.Status, ct);
+        var actionsOf = actions.ToLookup(a => a.IncidentId, a => a.Status);
+        var reports = await db.IncidentReports.AsNoTracking().Where(r => EF.Parameter(ids).Contains(r.IncidentId)).ToDictionaryAsync(r => r.IncidentId, r => r.Status, ct);
         return [.. incidents.Select(i =>
         {
             entries.TryGetValue(i.Id, out var e);
             var track = tracks.GetValueOrDefault(i.Id);
-            var mine = actions.Where(a => a.IncidentId == i.Id).ToList();
+            var mine = actionsOf[i.Id];
             return new RegisterRow(i,
                 [.. i.Components.Where(c => c.Component is not null).OrderBy(c => c.Component!.Key, StringComparer.Ordinal).Select(c => (c.Component!, c.Impact))],
                 e?.CauseClass ?? CauseClass.Unclassified, e?.Remarks,
                 i.Drill ? false : track?.Reportable, track?.Submitted ?? 0, track?.Required ?? 0,
-                mine.Count, mine.Count(a => a.Status == ActionItemStatus.Done),
+                mine.Count(), mine.Count(a => a == ActionItemStatus.Done),
                 reports.TryGetValue(i.Id, out var rs) ? rs : null);
         })];
     }
