@@ -132,16 +132,17 @@ public sealed class EmailSender(IOptions<EmailOptions> options, ILogger<EmailSen
         {
             await socket.ConnectAsync(host, o.Port, ct);
             await client.ConnectAsync(socket, host, o.Port, security, ct);
+            if (!string.IsNullOrEmpty(o.UserName))
+            {
+                await client.AuthenticateAsync(o.UserName, o.Password ?? "", ct);
+            }
         }
         catch
         {
+            // Not handed out, so nobody else will close it.
             socket.Dispose();
             client.Dispose();
             throw;
-        }
-        if (!string.IsNullOrEmpty(o.UserName))
-        {
-            await client.AuthenticateAsync(o.UserName, o.Password ?? "", ct);
         }
         return client;
     }
