@@ -152,6 +152,9 @@ public sealed class Alert : IVersioned
 
     public bool IsOpen => Status != AlertStatus.Resolved;
 
+    /// <summary>A shallow copy (every property is a value or an immutable string).</summary>
+    internal Alert Copy() => (Alert)MemberwiseClone();
+
     /// <summary>Failure time for an incident: what the sender reported, else when we first heard.</summary>
     public DateTime FirstFailureAt => StartedAt is { } s && s < FirstSeenAt ? s : FirstSeenAt;
 }

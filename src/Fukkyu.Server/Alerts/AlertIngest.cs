@@ -194,9 +194,12 @@ public sealed class AlertCommitWorker(
             var since = events.Min(e => e.ReceivedAt) - TimeSpan.FromSeconds(o.FlapWindowSeconds);
             var sources = events.Select(e => e.Sender.Id).Distinct().ToList();
             var keys = events.Select(e => e.DedupKey).Distinct().ToList();
-            var existing = await db.Alerts
-                .Where(a => sources.Contains(a.SourceId) && keys.Contains(a.DedupKey) && (a.ResolvedAt == null || a.ResolvedAt >= since))
+            // Untracked, with the keys as one array parameter: change tracking and one SQL
+            // parameter per key cost more than the commit itself for a batch of duplicates.
+            var existing = await db.Alerts.AsNoTracking()
+                .Where(a => sources.Contains(a.SourceId) && EF.Parameter(keys).Contains(a.DedupKey) && (a.ResolvedAt == null || a.ResolvedAt >= since))
                 .ToListAsync(ct);
+            var loaded = existing.ToDictionary(a => a.Id, a => a.Copy());
             var components = _components;
             if (components is null || Stopwatch.GetElapsedTime(_componentsLoadedAt) > TimeSpan.FromSeconds(30))
             {
@@ -211,6 +214,21 @@ public sealed class AlertCommitWorker(
                 folding.Apply(e);
             }
             db.Alerts.AddRange(folding.Added);
+            var touched = new List<Alert>();
+            foreach (var a in existing)
+            {
+                switch (AlertChanges.Compare(db.Model, loaded[a.Id], a))
+                {
+                    case AlertChange.Touched:
+                        touched.Add(a);
+                        break;
+                    case AlertChange.Changed:
+                        // Every column written, guarded by the version the alert was read with.
+                        db.Alerts.Attach(a).State = EntityState.Modified;
+                        break;
+                }
+            }
+            await AlertChanges.WriteTouchedAsync(db, touched, ct);
             if (log.IsEnabled(LogLevel.Debug))
             {
                 log.LogDebug("Folding {Events} events at {Now}: {New} new alerts, {Dropped} dropped.", events.Count, now, folding.Added.Count, folding.Dropped);
