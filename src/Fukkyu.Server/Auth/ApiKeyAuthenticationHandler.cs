@@ -15,7 +15,6 @@ public sealed class ApiKeyAuthenticationHandler(
     IOptionsMonitor<AuthenticationSchemeOptions> options,
     ILoggerFactory logger,
     UrlEncoder encoder,
-    FukkyuDb db,
     TimeProvider time) : AuthenticationHandler<AuthenticationSchemeOptions>(options, logger, encoder)
 {
     public const string SchemeName = "ApiKey";
@@ -33,6 +32,9 @@ public sealed class ApiKeyAuthenticationHandler(
             return AuthenticateResult.Fail("Malformed API key.");
         }
         var hash = ApiKeyMaterial.Hash(key);
+        // Resolved here, not in the constructor: every API request builds this handler, most carry
+        // no bearer key (event senders, the public status JSON), and a context costs to construct.
+        var db = Context.RequestServices.GetRequiredService<FukkyuDb>();
         var found = await db.ApiKeys.AsNoTracking()
             .Where(k => k.Hash == hash)
             .Select(k => new { k.Id, k.Roles, k.ExpiresAt, k.RevokedAt, k.LastUsedAt, k.User })
