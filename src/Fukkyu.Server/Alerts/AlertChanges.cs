@@ -17,12 +17,14 @@ public enum AlertChange
 
 /// <summary>
 /// Writes what folding did to stored alerts. Duplicates are most of the traffic and change only
-/// an alert's count and last-seen time, so they are written set-based — one UPDATE per few hundred
+/// an alert's count and last-seen time, so they are written set-based — one UPDATE per hundred
 /// alerts, on SQLite and PostgreSQL alike — instead of one change-tracked UPDATE per alert.
 /// </summary>
 public static class AlertChanges
 {
-    private const int RowsPerStatement = 500;
+    // SQLite finds a parameter by name with a linear scan, so a statement's cost grows with the
+    // square of its parameters: a hundred rows (400 parameters) keeps that small.
+    private const int RowsPerStatement = 100;
 
     /// <summary>The properties compared; the count and last-seen time are what a duplicate moves.</summary>
     private static IReadOnlyList<IProperty>? _others;

@@ -137,23 +137,29 @@ public static class Outbox
     }
 
     /// <summary>
-    /// Enqueues many messages at once (a fan-out to thousands of recipients): the same rules as
-    /// <see cref="Enqueue"/>, with one look at the unit of work instead of one per message.
+    /// The rows for a fan-out to thousands of recipients, one per distinct idempotency key, to be
+    /// written with <see cref="InsertAsync"/> inside the caller's transaction.
     /// </summary>
-    public static int EnqueueMany(FukkyuDb db, IEnumerable<OutgoingMessage> messages, DateTime now)
+    public static List<OutboxMessage> Rows(IEnumerable<OutgoingMessage> messages, DateTime now)
     {
-        var keys = db.ChangeTracker.Entries<OutboxMessage>().Select(e => e.Entity.IdempotencyKey).ToHashSet(StringComparer.Ordinal);
-        var rows = new List<OutboxMessage>();
-        foreach (var m in messages)
-        {
-            if (keys.Add(m.IdempotencyKey))
-            {
-                rows.Add(Row(m, now));
-            }
-        }
-        db.Set<OutboxMessage>().AddRange(rows);
-        return rows.Count;
+        var keys = new HashSet<string>(StringComparer.Ordinal);
+        return [.. messages.Where(m => keys.Add(m.IdempotencyKey)).Select(m => Row(m, now))];
     }
+
+    private static readonly string[] Columns =
+        ["id", "channel", "recipient", "idempotency_key", "purpose", "subject", "body", "payload", "incident_id", "user_id", "reference", "state", "due_at", "attempts", "created_at"];
+
+    /// <summary>
+    /// Writes new rows without change tracking — a fan-out batch in a few statements rather than
+    /// hundreds of tracked entities. Call it inside the transaction of the change that causes the
+    /// messages; a key already stored is refused by the unique index, as with <see cref="Enqueue"/>.
+    /// </summary>
+    public static Task<int> InsertAsync(FukkyuDb db, IReadOnlyList<OutboxMessage> rows, CancellationToken ct) =>
+        BulkInsert.RunAsync(db, "outbox_messages", Columns, [.. rows.Select(m => new object?[]
+        {
+            m.Id, m.Channel, m.Recipient, m.IdempotencyKey, m.Purpose, m.Subject, m.Body, m.Payload, m.IncidentId, m.UserId, m.Reference,
+            m.State, m.DueAt, m.Attempts, m.CreatedAt,
+        })], ct);
 
     private static OutboxMessage Row(OutgoingMessage m, DateTime now) =>
         new()

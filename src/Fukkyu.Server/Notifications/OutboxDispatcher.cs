@@ -89,7 +89,7 @@ public sealed class OutboxDispatcher(
             {
                 return 0;
             }
-            batch = await db.Set<OutboxMessage>().AsNoTracking().Where(m => ids.Contains(m.Id)).ToListAsync(ct);
+            batch = await db.Set<OutboxMessage>().AsNoTracking().Where(m => EF.Parameter(ids).Contains(m.Id)).ToListAsync(ct);
         }
 
         var results = Channel.CreateUnbounded<Done>(new UnboundedChannelOptions { SingleReader = true });
@@ -209,7 +209,7 @@ public sealed class OutboxDispatcher(
             var ids = delivered.Select(d => d.Id).ToList();
             var at = delivered.Max(d => d.At);
             var node1 = node.Id;
-            await db.Set<OutboxMessage>().Where(m => ids.Contains(m.Id) && m.ClaimedBy == node1).ExecuteUpdateAsync(s => s
+            await db.Set<OutboxMessage>().Where(m => EF.Parameter(ids).Contains(m.Id) && m.ClaimedBy == node1).ExecuteUpdateAsync(s => s
                 .SetProperty(m => m.State, OutboxState.Delivered)
                 .SetProperty(m => m.DeliveredAt, at)
                 .SetProperty(m => m.Attempts, m => m.Attempts + 1)
@@ -247,19 +247,20 @@ public sealed class OutboxDispatcher(
                 }
             }
         }
-        db.Set<OutboxAttempt>().AddRange(group.Select(done => new OutboxAttempt
-        {
-            MessageId = done.Id,
-            At = done.At,
-            Success = done.Result.Outcome == SendOutcome.Delivered,
-            Code = done.Result.Code,
-            Error = Truncate(done.Result.Error),
-            DurationMs = done.DurationMs,
-            Node = node.Id,
-        }));
         await db.SaveChangesAsync(CancellationToken.None);
+        await InsertAttemptsAsync(db, group);
         await tx.CommitAsync(CancellationToken.None);
     }
+
+    private static readonly string[] AttemptColumns = ["message_id", "at", "success", "code", "error", "duration_ms", "node"];
+
+    // Written without change tracking: an attempt row per delivery is most of what a busy
+    // dispatcher writes, and tracking them cost more than sending.
+    private Task InsertAttemptsAsync(FukkyuDb db, List<Done> group) =>
+        BulkInsert.RunAsync(db, "outbox_attempts", AttemptColumns, [.. group.Select(done => new object?[]
+        {
+            done.Id, done.At, done.Result.Outcome == SendOutcome.Delivered, done.Result.Code, Truncate(done.Result.Error), done.DurationMs, node.Id,
+        })], CancellationToken.None);
 
     private static string? Truncate(string? s) => s is { Length: > 2000 } ? s[..2000] : s;
 }

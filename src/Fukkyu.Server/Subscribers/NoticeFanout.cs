@@ -170,6 +170,8 @@ public sealed class NoticeFanoutJob(
         var batches = 0;
         while (true)
         {
+            // One transaction: the batch's messages and the cursor past them.
+            await using var tx = await db.Database.BeginTransactionAsync(ct);
             var d = await db.Set<NoticeDelivery>().FirstAsync(x => x.NoticeId == notice.Id && x.Channel == channel, ct);
             if (d.Done)
             {
@@ -198,7 +200,7 @@ public sealed class NoticeFanoutJob(
                 var batch = await query.OrderBy(s => s.Id).Take(size)
                     .Select(s => new Recipient(s.Id, s.Address, s.Language, s.ComponentIds, s.TokenStamp, s.SigningSecret)).ToListAsync(ct);
                 var wanted = batch.Where(s => components.Count == 0 || s.ComponentIds.Count == 0 || s.ComponentIds.Any(components.Contains)).ToList();
-                d.Queued += channel == PushMessages.Channel ? EnqueuePush(db, notice, d, wanted, now) : EnqueueEach(db, notice, channel, wanted, now);
+                d.Queued += channel == PushMessages.Channel ? EnqueuePush(db, notice, d, wanted, now) : await EnqueueEachAsync(db, notice, channel, wanted, now, ct);
                 if (batch.Count > 0)
                 {
                     d.Cursor = batch[^1].Id;
@@ -206,8 +208,8 @@ public sealed class NoticeFanoutJob(
                 d.Done = batch.Count < size;
             }
             d.UpdatedAt = now;
-            // One transaction: the batch's messages and the cursor past them.
             await db.SaveChangesAsync(ct);
+            await tx.CommitAsync(ct);
             db.ChangeTracker.Clear();
             AfterBatch?.Invoke(notice.Id, channel, ++batches);
         }
@@ -215,16 +217,17 @@ public sealed class NoticeFanoutJob(
 
     private sealed record Recipient(Guid Id, string Address, string Language, List<Guid> ComponentIds, string TokenStamp, string? SigningSecret);
 
-    private int EnqueueEach(FukkyuDb db, Notice notice, string channel, List<Recipient> recipients, DateTime now)
+    private Task<int> EnqueueEachAsync(FukkyuDb db, Notice notice, string channel, List<Recipient> recipients, DateTime now, CancellationToken ct)
     {
         var letter = channel == SubscriberChannels.Email ? "e" : "w";
-        return Outbox.EnqueueMany(db, recipients.Select(r =>
+        // Set-based: a batch of subscribers becomes a few multi-row INSERTs, not hundreds of tracked entities.
+        return Outbox.InsertAsync(db, Outbox.Rows(recipients.Select(r =>
         {
             var lang = PublicText.Lang(r.Language);
             var payload = new SubscriberMessagePayload(notice.Id, r.Id, lang, tokens.Unsubscribe(r.Id, r.TokenStamp), r.SigningSecret);
             return new OutgoingMessage(channel, r.Address, $"notice:{notice.Id:N}:{letter}:{r.Id:N}", "notice", "",
                 notice.Title(lang == "ja"), JsonSerializer.Serialize(payload, Json), notice.IncidentId, Reference: $"subscriber:{r.Id:N}");
-        }), now);
+        }), now), ct);
     }
 
     private static int EnqueuePush(FukkyuDb db, Notice notice, NoticeDelivery d, List<Recipient> recipients, DateTime now)
