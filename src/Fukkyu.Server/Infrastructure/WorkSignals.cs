@@ -12,13 +12,19 @@ public sealed class AsyncSignal
 
     public void Set()
     {
+        // Already set is the common case during a fan-out (every commit signals): checked first
+        // rather than paying for an exception each time; the catch covers the race between the two.
+        if (_semaphore.CurrentCount > 0)
+        {
+            return;
+        }
         try
         {
             _semaphore.Release();
         }
         catch (SemaphoreFullException)
         {
-            // Already set.
+            // Set meanwhile.
         }
     }
 
