@@ -378,7 +378,9 @@ public sealed class MonitorScheduler(
         {
             await RefreshDefinitionsAsync(ct); // just created or changed: check what the person sees
         }
-        if (IsLeader && _runtimes.TryGetValue(monitor.Id, out var rt))
+        // A paused monitor is probed but never recorded, even while the scheduler still holds its
+        // runtime from before the pause (it drops it at its next refresh).
+        if (IsLeader && !monitor.Paused && _runtimes.TryGetValue(monitor.Id, out var rt))
         {
             var deadline = Now + rt.Target.Timeout + TimeSpan.FromSeconds(5);
             while (Interlocked.CompareExchange(ref rt.Running, 1, 0) != 0)
