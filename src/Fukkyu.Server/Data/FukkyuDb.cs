@@ -34,6 +34,12 @@ public abstract class FukkyuDb(DbContextOptions options) : DbContext(options), I
 {
     /// <summary>Shared by all nodes, so cookies and anti-forgery tokens work behind a load balancer.</summary>
     public DbSet<DataProtectionKey> DataProtectionKeys => Set<DataProtectionKey>();
+
+    /// <summary>
+    /// Set when outbox rows were written without change tracking (<see cref="Notifications.Outbox.InsertAsync"/>),
+    /// so the outbox dispatcher is still woken when the transaction commits.
+    /// </summary>
+    internal bool OutboxWrittenDirectly { get; set; }
     public DbSet<User> Users => Set<User>();
     public DbSet<ApiKey> ApiKeys => Set<ApiKey>();
     public DbSet<Component> Components => Set<Component>();

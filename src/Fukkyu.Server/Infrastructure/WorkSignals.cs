@@ -1,5 +1,6 @@
 using System.Data.Common;
 using System.Runtime.CompilerServices;
+using Fukkyu.Server.Data;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.EntityFrameworkCore.Diagnostics;
 
@@ -10,11 +11,14 @@ public sealed class AsyncSignal
 {
     private readonly SemaphoreSlim _semaphore = new(0, 1);
 
+    /// <summary>Set and not yet taken by a waiter.</summary>
+    internal bool IsSet => _semaphore.CurrentCount > 0;
+
     public void Set()
     {
         // Already set is the common case during a fan-out (every commit signals): checked first
         // rather than paying for an exception each time; the catch covers the race between the two.
-        if (_semaphore.CurrentCount > 0)
+        if (IsSet)
         {
             return;
         }
@@ -127,16 +131,28 @@ public sealed class WorkSignalInterceptor(WorkSignals signals) : ISaveChangesInt
 
     private void Fire(DbContext? context)
     {
-        if (context is null || !_pending.TryGetValue(context, out var p))
+        if (context is null)
         {
             return;
         }
-        _pending.Remove(context);
-        if (p.Outbox)
+        var outbox = false;
+        var jobs = false;
+        if (context is FukkyuDb { OutboxWrittenDirectly: true } db)
+        {
+            db.OutboxWrittenDirectly = false;
+            outbox = true;
+        }
+        if (_pending.TryGetValue(context, out var p))
+        {
+            _pending.Remove(context);
+            outbox |= p.Outbox;
+            jobs |= p.Jobs;
+        }
+        if (outbox)
         {
             signals.Outbox.Set();
         }
-        if (p.Jobs)
+        if (jobs)
         {
             signals.Jobs.Set();
         }

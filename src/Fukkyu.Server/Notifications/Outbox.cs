@@ -154,12 +154,18 @@ public static class Outbox
     /// hundreds of tracked entities. Call it inside the transaction of the change that causes the
     /// messages; a key already stored is refused by the unique index, as with <see cref="Enqueue"/>.
     /// </summary>
-    public static Task<int> InsertAsync(FukkyuDb db, IReadOnlyList<OutboxMessage> rows, CancellationToken ct) =>
-        BulkInsert.RunAsync(db, "outbox_messages", Columns, [.. rows.Select(m => new object?[]
+    public static async Task<int> InsertAsync(FukkyuDb db, IReadOnlyList<OutboxMessage> rows, CancellationToken ct)
+    {
+        var written = await BulkInsert.RunAsync(db, "outbox_messages", Columns, [.. rows.Select(m => new object?[]
         {
             m.Id, m.Channel, m.Recipient, m.IdempotencyKey, m.Purpose, m.Subject, m.Body, m.Payload, m.IncidentId, m.UserId, m.Reference,
             m.State, m.DueAt, m.Attempts, m.CreatedAt,
         })], ct);
+        // Change tracking never saw these rows: tell the work-signal interceptor, which wakes the
+        // dispatcher when the caller's transaction commits.
+        db.OutboxWrittenDirectly |= written > 0;
+        return written;
+    }
 
     private static OutboxMessage Row(OutgoingMessage m, DateTime now) =>
         new()

@@ -143,6 +143,31 @@ public sealed class OutboxTests
 
     [Theory]
     [MemberData(nameof(Stores.Both), MemberType = typeof(Stores))]
+    public async Task RowsWrittenWithoutChangeTrackingWakeTheDispatcherWhenTheyCommit(Store store)
+    {
+        var time = Clock();
+        await using var app = await FukkyuApp.StartAsync(store, time, settings: Manual());
+        var outbox = app.Services.GetRequiredService<WorkSignals>().Outbox;
+        if (outbox.IsSet)
+        {
+            await outbox.WaitAsync(TimeSpan.FromHours(1), time, CancellationToken.None); // taken: start unset
+        }
+
+        await app.WithDbAsync(async db =>
+        {
+            await using var tx = await db.Database.BeginTransactionAsync();
+            var rows = Outbox.Rows([new OutgoingMessage("email", "fanout@example.jp", "direct:1", "notice", "本文")], time.GetUtcNow().UtcDateTime);
+            Assert.Equal(1, await Outbox.InsertAsync(db, rows, CancellationToken.None));
+            Assert.False(outbox.IsSet); // not before the rows are visible
+            await tx.CommitAsync();
+        });
+
+        Assert.True(outbox.IsSet);
+        Assert.Equal(OutboxState.Pending, (await Row(app, "direct:1")).State);
+    }
+
+    [Theory]
+    [MemberData(nameof(Stores.Both), MemberType = typeof(Stores))]
     public async Task TheSameIdempotencyKeyIsStoredOnce(Store store)
     {
         await using var app = await FukkyuApp.StartAsync(store, settings: Manual());
