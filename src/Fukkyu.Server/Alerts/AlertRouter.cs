@@ -60,7 +60,8 @@ public sealed class AlertRouter(IServiceScopeFactory scopes, IOptions<AlertOptio
         var db = scope.ServiceProvider.GetRequiredService<FukkyuDb>();
         var cutoff = Now - TimeSpan.FromSeconds(options.Value.FlapQuietSeconds);
         await db.Alerts.Where(a => a.Flapping && a.LastChangeAt < cutoff)
-            .ExecuteUpdateAsync(s => s.SetProperty(a => a.Flapping, false).SetProperty(a => a.NeedsRouting, true).SetProperty(a => a.StateSeq, a => a.StateSeq + 1), ct);
+            .ExecuteUpdateAsync(s => s.SetProperty(a => a.Flapping, false).SetProperty(a => a.NeedsRouting, true).SetProperty(a => a.StateSeq, a => a.StateSeq + 1)
+                .SetProperty(a => a.Version, a => a.Version + 1), ct);
     }
 
     private DateTime Now => time.GetUtcNow().UtcDateTime;
@@ -119,7 +120,8 @@ public sealed class AlertRouter(IServiceScopeFactory scopes, IOptions<AlertOptio
                                 .SetProperty(x => x.NeedsRouting, false)
                                 .SetProperty(x => x.RoutedStatus, routed)
                                 .SetProperty(x => x.Outcome, outcome)
-                                .SetProperty(x => x.RuleId, rule), ct);
+                                .SetProperty(x => x.RuleId, rule)
+                                .SetProperty(x => x.Version, x => x.Version + 1), ct);
                     }
                 }
                 await tx.CommitAsync(ct);
@@ -264,7 +266,9 @@ public sealed class AlertRouter(IServiceScopeFactory scopes, IOptions<AlertOptio
                         .SetProperty(a => a.Outcome, outcome)
                         .SetProperty(a => a.RoutedStatus, routed)
                         .SetProperty(a => a.RuleId, ruleId)
-                        .SetProperty(a => a.NeedsRouting, false), ct);
+                        .SetProperty(a => a.NeedsRouting, false)
+                        // Every writer moves the version, so the committer's guarded writes never overwrite this.
+                        .SetProperty(a => a.Version, a => a.Version + 1), ct);
                 if (updated == 0)
                 {
                     await tx.RollbackAsync(ct);
