@@ -1,7 +1,10 @@
+using System.Globalization;
 using System.Text;
 using Fukkyu.Server.Data;
+using Microsoft.Data.Sqlite;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.EntityFrameworkCore.Metadata;
+using Microsoft.EntityFrameworkCore.Storage;
 
 namespace Fukkyu.Server.Alerts;
 
@@ -22,8 +25,7 @@ public enum AlertChange
 /// </summary>
 public static class AlertChanges
 {
-    // SQLite finds a parameter by name with a linear scan, so a statement's cost grows with the
-    // square of its parameters: a hundred rows (400 parameters) keeps that small.
+    // PostgreSQL: a hundred rows (400 parameters) per statement.
     private const int RowsPerStatement = 100;
 
     /// <summary>The properties compared; the count and last-seen time are what a duplicate moves.</summary>
@@ -57,12 +59,72 @@ public static class AlertChanges
     private static List<IProperty> Others(IModel model) => [.. model.FindEntityType(typeof(Alert))!.GetProperties()
         .Where(p => p.Name is not (nameof(Alert.Count) or nameof(Alert.LastSeenAt)))];
 
+    private static (string[] Columns, IClrPropertyGetter[] Getters)? _insert;
+
+    /// <summary>
+    /// Inserts new alerts without change tracking (every mapped column, from the model), inside the
+    /// caller's transaction. A new alert racing another node's for the same key hits the unique
+    /// index on open alerts, and the batch is retried.
+    /// </summary>
+    public static Task InsertAsync(FukkyuDb db, IReadOnlyList<Alert> added, CancellationToken ct)
+    {
+        var (columns, getters) = _insert ??= InsertShape(db.Model);
+        var rows = new object?[added.Count][];
+        for (var r = 0; r < added.Count; r++)
+        {
+            var row = rows[r] = new object?[getters.Length];
+            for (var c = 0; c < getters.Length; c++)
+            {
+                row[c] = getters[c].GetClrValue(added[r]);
+            }
+        }
+        return BulkInsert.RunAsync(db, "alerts", columns, rows, ct);
+    }
+
+    private static (string[], IClrPropertyGetter[]) InsertShape(IModel model)
+    {
+        var properties = model.FindEntityType(typeof(Alert))!.GetProperties().ToList();
+        // Quoted: "group" and "count" are column names here.
+        return ([.. properties.Select(p => '"' + p.GetColumnName() + '"')], [.. properties.Select(p => p.GetGetter())]);
+    }
+
     /// <summary>
     /// Writes the count and last-seen time of touched alerts, guarded by the version each was read
     /// with; a lost race (another node changed one meanwhile) throws, and the batch is retried.
     /// </summary>
     public static async Task WriteTouchedAsync(FukkyuDb db, IReadOnlyList<Alert> touched, CancellationToken ct)
     {
+        if (touched.Count == 0)
+        {
+            return;
+        }
+        if (db.Database.CurrentTransaction?.GetDbTransaction() is SqliteTransaction sqlite)
+        {
+            // One prepared single-row UPDATE per alert: on SQLite there is no round trip to save,
+            // and binding stays linear.
+            await using var cmd = sqlite.Connection!.CreateCommand();
+            cmd.Transaction = sqlite;
+            cmd.CommandText = """UPDATE alerts SET "count" = $count, last_seen_at = $seen, version = version + 1 WHERE id = $id AND version = $version""";
+            var count = cmd.Parameters.Add(new SqliteParameter("$count", 0));
+            var seen = cmd.Parameters.Add(new SqliteParameter("$seen", ""));
+            var id = cmd.Parameters.Add(new SqliteParameter("$id", ""));
+            var version = cmd.Parameters.Add(new SqliteParameter("$version", 0));
+            var refused = 0;
+            foreach (var a in touched)
+            {
+                count.Value = a.Count;
+                // As EF Core stores them on SQLite: upper-case Guid text and ISO time text.
+                seen.Value = a.LastSeenAt.ToString("yyyy-MM-dd HH:mm:ss.FFFFFFF", CultureInfo.InvariantCulture);
+                id.Value = a.Id.ToString().ToUpperInvariant();
+                version.Value = a.Version;
+                refused += 1 - await cmd.ExecuteNonQueryAsync(ct);
+            }
+            if (refused > 0)
+            {
+                throw new DbUpdateConcurrencyException($"{refused} of {touched.Count} alerts changed while their duplicates were folded.");
+            }
+            return;
+        }
         foreach (var chunk in touched.Chunk(RowsPerStatement))
         {
             var sql = new StringBuilder("WITH v (id, version, count, last_seen_at) AS (VALUES ");
