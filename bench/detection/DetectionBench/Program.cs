@@ -122,6 +122,8 @@ public static class BenchMain
         Console.WriteLine($"  ratio stored/baseline: {stored.Rate / baseline.Rate:P1}   server RSS {rss:0} MB   load {Load()}");
 
         // Every 202 must be in the database: the sum of the alerts' counts is at least the number of 202s.
+        // Reading the alerts API first waits until every acknowledged event is folded into alerts.
+        await GetAsync(server.Api, "/api/v1/alerts?limit=1");
         await using var conn = new SqliteConnection($"Data Source={db};Mode=ReadOnly");
         await conn.OpenAsync();
         await using var cmd = conn.CreateCommand();

@@ -35,6 +35,19 @@ public sealed class AlertOptions
 
     /// <summary>Most events committed in one transaction.</summary>
     public int MaxBatchEvents { get; set; } = 5000;
+    /// <summary>
+    /// How long acknowledged events wait in the alert log at least before they are folded into
+    /// alerts (and routed). Under load the wait grows so that folding takes at most
+    /// <see cref="FoldTimeSharePercent"/> of the committer's time, up to <see cref="MaxFoldDelayMilliseconds"/>:
+    /// a longer wait folds more duplicates into one write. Readers of the alerts API never wait for it.
+    /// </summary>
+    public int FoldDelayMilliseconds { get; set; } = 20;
+    public int MaxFoldDelayMilliseconds { get; set; } = 1000;
+    public int FoldTimeSharePercent { get; set; } = 20;
+    /// <summary>Most events folded in one transaction; a backlog this big is folded at once.</summary>
+    public int MaxFoldEvents { get; set; } = 20_000;
+    /// <summary>Log rows this old that no node holds (another node crashed) are adopted and folded.</summary>
+    public int OrphanLogSeconds { get; set; } = 30;
     /// <summary>Requests waiting for a commit before senders are told to slow down (429).</summary>
     public int QueueCapacity { get; set; } = 50_000;
     /// <summary>Firing/resolved changes counted within this window to detect flapping.</summary>

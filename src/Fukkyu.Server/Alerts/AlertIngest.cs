@@ -1,8 +1,4 @@
-using System.Diagnostics;
 using System.Threading.Channels;
-using Fukkyu.Server.Data;
-using Fukkyu.Server.Infrastructure;
-using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Options;
 
 namespace Fukkyu.Server.Alerts;
@@ -19,9 +15,10 @@ public enum IngestResult
 
 /// <summary>
 /// Group commit for alert ingestion. Requests put their events on an in-memory queue and wait;
-/// one committer takes everything that queued up while the previous commit ran and writes it
-/// in a single transaction, then answers every waiting request. So a request is answered only
-/// after its events are durable, and the database sees one round trip per batch, never per event.
+/// one committer takes everything that queued up while the previous commit ran and appends it to
+/// the alert log in a single transaction, then answers every waiting request. So a request is
+/// answered only after its events are durable, and the database sees one round trip per batch,
+/// never per event. The committer folds the log into alerts a moment later (decision 010).
 /// </summary>
 public sealed class AlertIngest
 {
@@ -36,7 +33,18 @@ public sealed class AlertIngest
         });
     }
 
+    private long _backlog;
+    private readonly TaskCompletionSource _recovered = new(TaskCreationOptions.RunContinuationsAsynchronously);
+
     internal ChannelReader<PendingIngest> Reader => _queue.Reader;
+
+    /// <summary>Events acknowledged on this node and not yet folded into alerts.</summary>
+    public long Backlog => Interlocked.Read(ref _backlog);
+
+    internal void AddBacklog(long events) => Interlocked.Add(ref _backlog, events);
+
+    /// <summary>The committer has read back what a crash left in the log (it counts in the backlog from then on).</summary>
+    internal void Recovered() => _recovered.TrySetResult();
 
     /// <summary>Queues events (and change events) and completes once they are committed.</summary>
     public Task<IngestResult> SubmitAsync(IReadOnlyList<AlertEvent> events, IReadOnlyList<ChangeEventInput>? changes = null)
@@ -50,10 +58,43 @@ public sealed class AlertIngest
     }
 
     public Task<IngestResult> SubmitAsync(AlertEvent e) => SubmitAsync([e]);
+
+    /// <summary>
+    /// Completes once every event this node acknowledged before the call is folded into alerts,
+    /// so a reader sees what it was just told was accepted. Gives up waiting (and the caller reads
+    /// what is there) when the queue is full or after <paramref name="timeout"/>.
+    /// </summary>
+    public async Task ProjectedAsync(TimeSpan timeout, CancellationToken ct = default)
+    {
+        if (Backlog == 0 && _recovered.Task.IsCompleted)
+        {
+            return;
+        }
+        var started = TimeProvider.System.GetTimestamp();
+        try
+        {
+            await _recovered.Task.WaitAsync(timeout, ct);
+            var barrier = new PendingIngest([], [], barrier: true);
+            if (Backlog == 0 || !_queue.Writer.TryWrite(barrier))
+            {
+                return;
+            }
+            var left = timeout - TimeProvider.System.GetElapsedTime(started);
+            await barrier.Done.Task.WaitAsync(left > TimeSpan.Zero ? left : TimeSpan.Zero, ct);
+        }
+        catch (TimeoutException)
+        {
+            // Overloaded: the reader gets what is folded so far.
+        }
+    }
+
+    public Task ProjectedAsync(CancellationToken ct = default) => ProjectedAsync(TimeSpan.FromSeconds(10), ct);
 }
 
-internal sealed class PendingIngest(IReadOnlyList<AlertEvent> events, IReadOnlyList<ChangeEventInput> changes)
+internal sealed class PendingIngest(IReadOnlyList<AlertEvent> events, IReadOnlyList<ChangeEventInput> changes, bool barrier = false)
 {
+    /// <summary>Not events: a reader waiting until everything logged before it is folded.</summary>
+    public bool IsBarrier { get; } = barrier;
     public IReadOnlyList<AlertEvent> Events { get; } = events;
     public IReadOnlyList<ChangeEventInput> Changes { get; } = changes;
     public int Size => Events.Count + Changes.Count;
@@ -90,165 +131,3 @@ public sealed class AlertRouterWakeup
     public Wakeup Wakeup { get; } = new();
 }
 
-/// <summary>The single committer behind <see cref="AlertIngest"/>.</summary>
-public sealed class AlertCommitWorker(
-    AlertIngest ingest,
-    IServiceScopeFactory scopes,
-    IOptions<AlertOptions> options,
-    TimeProvider time,
-    AlertRouterWakeup router,
-    ChangeSignal signal,
-    ILogger<AlertCommitWorker> log) : BackgroundService
-{
-    private readonly List<PendingIngest> _batch = [];
-    private Dictionary<string, Guid>? _components;
-    private long _componentsLoadedAt;
-
-    public override Task StartAsync(CancellationToken cancellationToken)
-    {
-        // Component keys change rarely: cached, dropped on a local change, re-read every 30 s for other nodes'.
-        signal.Changed += topic =>
-        {
-            if (topic == ChangeSignal.Components)
-            {
-                _components = null;
-            }
-        };
-        return base.StartAsync(cancellationToken);
-    }
-
-    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
-    {
-        var reader = ingest.Reader;
-        try
-        {
-            while (await reader.WaitToReadAsync(stoppingToken))
-            {
-                await CommitNextBatchAsync(reader, CancellationToken.None);
-            }
-        }
-        catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
-        {
-            // Shutting down: commit what is already queued, so no waiting sender is left hanging.
-            while (reader.TryPeek(out _))
-            {
-                await CommitNextBatchAsync(reader, CancellationToken.None);
-            }
-        }
-    }
-
-    private async Task CommitNextBatchAsync(ChannelReader<PendingIngest> reader, CancellationToken ct)
-    {
-        _batch.Clear();
-        var size = 0;
-        var max = Math.Max(1, options.Value.MaxBatchEvents);
-        while (size < max && reader.TryRead(out var p))
-        {
-            _batch.Add(p);
-            size += p.Size;
-        }
-        if (_batch.Count == 0)
-        {
-            return;
-        }
-        var result = IngestResult.Unavailable;
-        for (var attempt = 1; attempt <= 3; attempt++)
-        {
-            try
-            {
-                await CommitAsync(_batch, ct);
-                result = IngestResult.Stored;
-                break;
-            }
-            catch (Exception e) when (e is not OperationCanceledException)
-            {
-                // A unique-key race with another node, a lost optimistic-concurrency race or a
-                // database hiccup: the whole batch is retried from scratch in a fresh unit of work.
-                log.LogWarning(e, "Alert batch of {Events} events failed (attempt {Attempt}).", size, attempt);
-                await Task.Delay(TimeSpan.FromMilliseconds(50 * attempt), ct);
-            }
-        }
-        foreach (var p in _batch)
-        {
-            p.Done.TrySetResult(result);
-        }
-        if (result == IngestResult.Stored)
-        {
-            router.Wakeup.Notify();
-        }
-    }
-
-    private async Task CommitAsync(List<PendingIngest> batch, CancellationToken ct)
-    {
-        var started = Stopwatch.GetTimestamp();
-        await using var scope = scopes.CreateAsyncScope();
-        var db = scope.ServiceProvider.GetRequiredService<FukkyuDb>();
-        var o = options.Value;
-        var events = batch.SelectMany(p => p.Events).ToList();
-        // On SQLite this takes the write lock at once (BEGIN IMMEDIATE), so the read below and
-        // the writes after it see the same database.
-        await using var tx = await db.Database.BeginTransactionAsync(ct);
-        if (events.Count > 0)
-        {
-            var now = time.GetUtcNow().UtcDateTime;
-            var since = events.Min(e => e.ReceivedAt) - TimeSpan.FromSeconds(o.FlapWindowSeconds);
-            var sources = events.Select(e => e.Sender.Id).Distinct().ToList();
-            var keys = events.Select(e => e.DedupKey).Distinct().ToList();
-            // Untracked, with the keys as one array parameter: change tracking and one SQL
-            // parameter per key cost more than the commit itself for a batch of duplicates.
-            var existing = await db.Alerts.AsNoTracking()
-                .Where(a => sources.Contains(a.SourceId) && EF.Parameter(keys).Contains(a.DedupKey) && (a.ResolvedAt == null || a.ResolvedAt >= since))
-                .ToListAsync(ct);
-            var loaded = existing.ToDictionary(a => a.Id, a => a.Copy());
-            var components = _components;
-            if (components is null || Stopwatch.GetElapsedTime(_componentsLoadedAt) > TimeSpan.FromSeconds(30))
-            {
-                components = await db.Components.AsNoTracking().Select(c => new { c.Key, c.Id }).ToDictionaryAsync(c => c.Key, c => c.Id, ct);
-                _components = components;
-                _componentsLoadedAt = Stopwatch.GetTimestamp();
-            }
-            var folding = new AlertFolding(o, components);
-            folding.Load(existing);
-            foreach (var e in events)
-            {
-                folding.Apply(e);
-            }
-            db.Alerts.AddRange(folding.Added);
-            var touched = new List<Alert>();
-            foreach (var a in existing)
-            {
-                switch (AlertChanges.Compare(db.Model, loaded[a.Id], a))
-                {
-                    case AlertChange.Touched:
-                        touched.Add(a);
-                        break;
-                    case AlertChange.Changed:
-                        // Every column written, guarded by the version the alert was read with.
-                        db.Alerts.Attach(a).State = EntityState.Modified;
-                        break;
-                }
-            }
-            await AlertChanges.WriteTouchedAsync(db, touched, ct);
-            if (log.IsEnabled(LogLevel.Debug))
-            {
-                log.LogDebug("Folding {Events} events at {Now}: {New} new alerts, {Dropped} dropped.", events.Count, now, folding.Added.Count, folding.Dropped);
-            }
-        }
-        foreach (var c in batch.SelectMany(p => p.Changes))
-        {
-            db.ChangeEvents.Add(new ChangeEvent
-            {
-                IntegrationId = c.IntegrationId,
-                Summary = c.Summary,
-                Source = c.Source,
-                Timestamp = c.Timestamp,
-                ReceivedAt = c.ReceivedAt,
-                Details = c.Details,
-                Links = c.Links,
-            });
-        }
-        await db.SaveChangesAsync(ct);
-        await tx.CommitAsync(ct);
-        AlertMetrics.Committed(events.Count, Stopwatch.GetElapsedTime(started));
-    }
-}

@@ -9,6 +9,9 @@ public static class AlertMetrics
     private static readonly Counter<long> Events = Meter.CreateCounter<long>("fukkyu.alerts.events_committed");
     private static readonly Counter<long> Batches = Meter.CreateCounter<long>("fukkyu.alerts.batches_committed");
     private static readonly Histogram<double> CommitSeconds = Meter.CreateHistogram<double>("fukkyu.alerts.commit_duration", "s");
+    private static readonly Counter<long> FoldedEvents = Meter.CreateCounter<long>("fukkyu.alerts.events_folded");
+    private static readonly Histogram<double> FoldSeconds = Meter.CreateHistogram<double>("fukkyu.alerts.fold_duration", "s");
+    private static readonly Histogram<long> FoldSize = Meter.CreateHistogram<long>("fukkyu.alerts.fold_events", "{event}");
     private static long _events;
     private static long _batches;
 
@@ -23,5 +26,12 @@ public static class AlertMetrics
         Events.Add(events);
         Batches.Add(1);
         CommitSeconds.Record(elapsed.TotalSeconds);
+    }
+
+    public static void Folded(int events, TimeSpan elapsed)
+    {
+        FoldedEvents.Add(events);
+        FoldSeconds.Record(elapsed.TotalSeconds);
+        FoldSize.Record(events);
     }
 }

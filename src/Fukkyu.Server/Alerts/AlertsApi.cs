@@ -56,7 +56,9 @@ public static class AlertsApi
     {
         var services = builder.Services;
         services.AddOptions<AlertOptions>().BindConfiguration(AlertOptions.Section)
-            .Validate(o => o.MaxBatchEvents > 0 && o.QueueCapacity > 0, "Fukkyu:Alerts batch and queue sizes must be positive.")
+            .Validate(o => o.MaxBatchEvents > 0 && o.QueueCapacity > 0 && o.MaxFoldEvents > 0, "Fukkyu:Alerts batch, fold and queue sizes must be positive.")
+            .Validate(o => o.FoldDelayMilliseconds >= 0 && o.MaxFoldDelayMilliseconds >= 0 && o.FoldTimeSharePercent is > 0 and <= 100 && o.OrphanLogSeconds > 0,
+                "Fukkyu:Alerts fold delays must not be negative, the fold time share must be 1–100 % and the orphan age positive.")
             .Validate(o => o.FlapThreshold >= 2 && o.FlapWindowSeconds > 0 && o.FlapQuietSeconds > 0, "Fukkyu:Alerts flap settings must be positive (threshold at least 2).")
             .ValidateOnStart();
         services.AddNavItem(new NavItem(30, "/ops/alerts", () => UiText.T("NavAlerts")));
@@ -221,7 +223,7 @@ public static class AlertsApi
     }
 
     private static async Task<Results<Ok<AlertDto[]>, ValidationProblem>> ListAlerts(
-        ClaimsPrincipal user, FukkyuDb db, string? status, string? severity, string? origin, Guid? sourceId, string? component, string? incident,
+        ClaimsPrincipal user, FukkyuDb db, AlertIngest ingest, string? status, string? severity, string? origin, Guid? sourceId, string? component, string? incident,
         string? q, int? limit, CancellationToken ct)
     {
         var v = new Validation();
@@ -245,6 +247,8 @@ public static class AlertsApi
         {
             return TypedResults.ValidationProblem(v.Errors);
         }
+        // What this node has acknowledged is folded into alerts before it is read.
+        await ingest.ProjectedAsync(ct);
         var query = db.Alerts.AsNoTracking();
         if (status == "open")
         {
@@ -286,8 +290,9 @@ public static class AlertsApi
         return TypedResults.Ok(await ToDtosAsync(db, rows, Caller.From(user), ct));
     }
 
-    private static async Task<Results<Ok<AlertDto>, ProblemHttpResult>> GetAlert(Guid id, ClaimsPrincipal user, FukkyuDb db, CancellationToken ct)
+    private static async Task<Results<Ok<AlertDto>, ProblemHttpResult>> GetAlert(Guid id, ClaimsPrincipal user, FukkyuDb db, AlertIngest ingest, CancellationToken ct)
     {
+        await ingest.ProjectedAsync(ct);
         var a = await db.Alerts.AsNoTracking().FirstOrDefaultAsync(x => x.Id == id, ct);
         return a is null ? AuthApi.NotFoundProblem() : TypedResults.Ok((await ToDtosAsync(db, [a], Caller.From(user), ct))[0]);
     }

@@ -51,6 +51,7 @@ public abstract class FukkyuDb(DbContextOptions options) : DbContext(options), I
     public DbSet<Lease> Leases => Set<Lease>();
     public DbSet<Integration> Integrations => Set<Integration>();
     public DbSet<Alert> Alerts => Set<Alert>();
+    public DbSet<AlertLogEntry> AlertLog => Set<AlertLogEntry>();
     public DbSet<ChangeEvent> ChangeEvents => Set<ChangeEvent>();
     public DbSet<RoutingRule> RoutingRules => Set<RoutingRule>();
     public DbSet<HealthMonitor> Monitors => Set<HealthMonitor>();
@@ -88,6 +89,7 @@ public abstract class FukkyuDb(DbContextOptions options) : DbContext(options), I
         modelBuilder.ConfigureJobs();
         modelBuilder.ConfigureNotifications();
         modelBuilder.ConfigureAlerts();
+        modelBuilder.ConfigureAlertLog();
         modelBuilder.ConfigureMonitoring();
         modelBuilder.ConfigureReports();
         modelBuilder.ConfigureOnCall();

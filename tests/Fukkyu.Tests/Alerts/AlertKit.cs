@@ -2,7 +2,9 @@ using System.Net;
 using System.Net.Http.Json;
 using System.Text;
 using System.Text.Json;
+using Fukkyu.Server.Alerts;
 using Fukkyu.Tests.Infrastructure;
+using Microsoft.Extensions.DependencyInjection;
 
 namespace Fukkyu.Tests.Alerts;
 
@@ -29,6 +31,9 @@ internal static class AlertKit
         };
 
     public static object Action(string key, string action, string dedup) => new { routing_key = key, event_action = action, dedup_key = dedup };
+
+    /// <summary>Waits until every event the app acknowledged is folded into alerts (reads through the API do this themselves).</summary>
+    public static Task FoldedAsync(FukkyuApp app) => app.Services.GetRequiredService<AlertIngest>().ProjectedAsync();
 
     public static async Task<JsonElement> AlertsAsync(HttpClient admin, string query = "") => await admin.GetJson("/api/v1/alerts" + query);
 

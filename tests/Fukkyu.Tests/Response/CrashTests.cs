@@ -92,7 +92,7 @@ public sealed class CrashTests
         public int Port { get; }
         public HttpClient Client { get; }
 
-        public static async Task<ServerProcess> StartAsync(Store store, string connectionString, bool outbox)
+        public static async Task<ServerProcess> StartAsync(Store store, string connectionString, bool outbox, IReadOnlyDictionary<string, string>? environment = null)
         {
             var port = FreePort();
             var dll = Path.Combine(AppContext.BaseDirectory, "Fukkyu.Server.dll");
@@ -110,6 +110,10 @@ public sealed class CrashTests
             psi.Environment["Fukkyu__Outbox__Enabled"] = outbox ? "true" : "false";
             psi.Environment["Fukkyu__Outbox__ClaimSeconds"] = "3";
             psi.Environment["Logging__LogLevel__Default"] = "Warning";
+            foreach (var (name, value) in environment ?? new Dictionary<string, string>())
+            {
+                psi.Environment[name] = value;
+            }
             var process = Process.Start(psi)!;
             var server = new ServerProcess(process, port);
             process.OutputDataReceived += (_, e) => server.Note(e.Data);
@@ -228,6 +232,56 @@ public sealed class CrashTests
         var messages = await server.Client.GetJson($"/api/v1/outbox?incidentId={incidentId}");
         var page = Assert.Single(messages.EnumerateArray(), m => m.GetProperty("purpose").GetString() == "page");
         return (page.GetProperty("state").GetString()!, page.GetProperty("attempts").GetInt32());
+    }
+
+    [Theory]
+    [MemberData(nameof(Stores.Both), MemberType = typeof(Stores))]
+    public async Task EventsAnsweredButNotYetFoldedWhenKilledAreFoldedOnceAfterTheRestart(Store store)
+    {
+        var (cs, cleanup) = await DatabaseAsync(store);
+        try
+        {
+            string key;
+            // The first node answers its senders, then dies before folding (its fold delay is an hour).
+            await using (var first = await ServerProcess.StartAsync(store, cs, outbox: false,
+                new Dictionary<string, string> { ["Fukkyu__Alerts__FoldDelayMilliseconds"] = "3600000" }))
+            {
+                key = (await first.Client.PostJson("/api/v1/integrations", new { name = "crash", type = "events-v2" }, HttpStatusCode.Created)).GetProperty("key").GetString()!;
+                foreach (var (action, dedup) in new[] { ("trigger", "btc-ticker"), ("trigger", "btc-ticker"), ("trigger", "eth-node"), ("resolve", "eth-node"), ("trigger", "btc-ticker") })
+                {
+                    var answer = await first.Client.PostAsJsonAsync("/v2/enqueue", new { routing_key = key, event_action = action, dedup_key = dedup,
+                        payload = new { summary = "crash test " + dedup, source = "crash.local", severity = "error" } });
+                    Assert.Equal(HttpStatusCode.Accepted, answer.StatusCode);
+                }
+                first.KillHard();
+            }
+            Assert.Equal((5L, 0L), await LogAndAlertsAsync(store, cs));
+
+            await using var second = await ServerProcess.StartAsync(store, cs, outbox: false);
+            var alerts = await second.Client.GetJson("/api/v1/alerts");
+            Assert.Equal(2, alerts.GetArrayLength());
+            var btc = alerts.EnumerateArray().Single(a => a.GetProperty("dedupKey").GetString() == "btc-ticker");
+            Assert.Equal(3, btc.GetProperty("count").GetInt32());
+            var eth = alerts.EnumerateArray().Single(a => a.GetProperty("dedupKey").GetString() == "eth-node");
+            Assert.Equal("resolved", eth.GetProperty("status").GetString());
+            Assert.Equal((0L, 2L), await LogAndAlertsAsync(store, cs));
+        }
+        finally
+        {
+            await cleanup();
+        }
+    }
+
+    /// <summary>Events waiting in the alert log, and alerts, read behind the server's back.</summary>
+    private static async Task<(long Logged, long Alerts)> LogAndAlertsAsync(Store store, string cs)
+    {
+        await using System.Data.Common.DbConnection conn = store == Store.Postgres ? new Npgsql.NpgsqlConnection(cs) : new Microsoft.Data.Sqlite.SqliteConnection(cs);
+        await conn.OpenAsync();
+        await using var cmd = conn.CreateCommand();
+        cmd.CommandText = "SELECT (SELECT COALESCE(SUM(events), 0) FROM alert_log), (SELECT COUNT(*) FROM alerts)";
+        await using var reader = await cmd.ExecuteReaderAsync();
+        await reader.ReadAsync();
+        return (Convert.ToInt64(reader.GetValue(0), System.Globalization.CultureInfo.InvariantCulture), Convert.ToInt64(reader.GetValue(1), System.Globalization.CultureInfo.InvariantCulture));
     }
 
     [Theory]

@@ -330,6 +330,37 @@ namespace Fukkyu.Server.Data.Migrations.Postgres
                     b.ToTable("alerts", (string)null);
                 });
 
+            modelBuilder.Entity("Fukkyu.Server.Alerts.AlertLogEntry", b =>
+                {
+                    b.Property<long>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("bigint")
+                        .HasColumnName("id");
+
+                    NpgsqlPropertyBuilderExtensions.UseIdentityByDefaultColumn(b.Property<long>("Id"));
+
+                    b.Property<DateTime>("CreatedAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("created_at");
+
+                    b.Property<int>("Events")
+                        .HasColumnType("integer")
+                        .HasColumnName("events");
+
+                    b.Property<byte[]>("Payload")
+                        .IsRequired()
+                        .HasColumnType("bytea")
+                        .HasColumnName("payload");
+
+                    b.HasKey("Id")
+                        .HasName("pk_alert_log");
+
+                    b.HasIndex("CreatedAt")
+                        .HasDatabaseName("ix_alert_log_created_at");
+
+                    b.ToTable("alert_log", (string)null);
+                });
+
             modelBuilder.Entity("Fukkyu.Server.Alerts.ChangeEvent", b =>
                 {
                     b.Property<Guid>("Id")

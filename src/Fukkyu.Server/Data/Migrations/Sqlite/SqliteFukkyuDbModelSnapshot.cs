@@ -324,6 +324,35 @@ namespace Fukkyu.Server.Data.Migrations.Sqlite
                     b.ToTable("alerts", (string)null);
                 });
 
+            modelBuilder.Entity("Fukkyu.Server.Alerts.AlertLogEntry", b =>
+                {
+                    b.Property<long>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("id");
+
+                    b.Property<DateTime>("CreatedAt")
+                        .HasColumnType("TEXT")
+                        .HasColumnName("created_at");
+
+                    b.Property<int>("Events")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("events");
+
+                    b.Property<byte[]>("Payload")
+                        .IsRequired()
+                        .HasColumnType("BLOB")
+                        .HasColumnName("payload");
+
+                    b.HasKey("Id")
+                        .HasName("pk_alert_log");
+
+                    b.HasIndex("CreatedAt")
+                        .HasDatabaseName("ix_alert_log_created_at");
+
+                    b.ToTable("alert_log", (string)null);
+                });
+
             modelBuilder.Entity("Fukkyu.Server.Alerts.ChangeEvent", b =>
                 {
                     b.Property<Guid>("Id")
