@@ -45,7 +45,7 @@ public sealed class DuplicateWriteTests
         var admin = app.Admin();
         var (_, key) = await IntegrationAsync(admin);
         Assert.Equal(HttpStatusCode.Accepted, (await EnqueueAsync(app.Anonymous(), Trigger(key, "btc-book"))).StatusCode);
-        await FoldedAsync(app);
+        await RoutedAsync(admin, expected: 1); // the router moves the version too; only the test's writer may from here
         var read = await app.WithDbAsync(db => db.Alerts.AsNoTracking().SingleAsync());
         var touched = read.Copy();
         touched.Count++;
