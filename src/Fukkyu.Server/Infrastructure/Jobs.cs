@@ -57,6 +57,8 @@ public sealed class JobOptions
     public int BatchSize { get; set; } = 50;
     public int MaxAttempts { get; set; } = 10;
     public int ClaimSeconds { get; set; } = 120;
+    /// <summary>Finished and cancelled jobs are deleted after this many days; failed ones stay.</summary>
+    public int KeepDays { get; set; } = 30;
 }
 
 public static class Jobs

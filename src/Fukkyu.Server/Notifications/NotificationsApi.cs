@@ -37,6 +37,7 @@ public static class NotificationsApi
         services.AddPush();
         services.AddSingleton<OutboxDispatcher>();
         services.AddHostedService<OutboxWorker>();
+        services.AddHostedService<DeliveryRetentionWorker>();
         services.AddScoped<IPersonNotifier, EmailPersonNotifier>();
         return builder;
     }

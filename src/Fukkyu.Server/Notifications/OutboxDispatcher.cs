@@ -54,6 +54,8 @@ public sealed class OutboxOptions
     /// deliveries wait instead of widening that window.
     /// </summary>
     public int MaxUnrecorded { get; set; } = 64;
+    /// <summary>Delivered and cancelled messages (and their attempts) are deleted after this many days; failed ones stay.</summary>
+    public int KeepDays { get; set; } = 90;
 }
 
 /// <summary>

@@ -39,6 +39,58 @@ public sealed class OutboxTests
 
     [Theory]
     [MemberData(nameof(Stores.Both), MemberType = typeof(Stores))]
+    public async Task OldDeliveredMessagesAndFinishedJobsArePrunedAndFailedOnesStay(Store store)
+    {
+        var clock = Clock();
+        var settings = Manual();
+        settings["Fukkyu:Jobs:Enabled"] = "false";
+        await using var app = await FukkyuApp.StartAsync(store, clock, settings: settings);
+        var now = clock.GetUtcNow().UtcDateTime;
+        var old = now.AddDays(-91);
+        var states = new (string Key, OutboxState State, DateTime CreatedAt)[]
+        {
+            ("old-delivered", OutboxState.Delivered, old), ("old-cancelled", OutboxState.Cancelled, old),
+            ("old-failed", OutboxState.Failed, old), ("old-pending", OutboxState.Pending, old),
+            ("recent-delivered", OutboxState.Delivered, now.AddDays(-89)),
+        };
+        foreach (var (key, _, _) in states)
+        {
+            await Enqueue(app, new OutgoingMessage("webhook", "https://hooks.example.jp/x", key, "page", "body", null, null));
+        }
+        foreach (var (key, state, createdAt) in states)
+        {
+            await app.WithDbAsync(db => db.Set<OutboxMessage>().Where(m => m.IdempotencyKey == key)
+                .ExecuteUpdateAsync(u => u.SetProperty(m => m.State, state).SetProperty(m => m.CreatedAt, createdAt)));
+        }
+        var delivered = await Row(app, "old-delivered");
+        await app.WithDbAsync(async db =>
+        {
+            db.Set<OutboxAttempt>().Add(new OutboxAttempt { MessageId = delivered.Id, At = old, Success = true, DurationMs = 3 });
+            foreach (var (key, state, completed) in new (string, JobState, DateTime?)[]
+            {
+                ("old-done", JobState.Done, now.AddDays(-31)), ("old-cancelled", JobState.Cancelled, null),
+                ("old-failed", JobState.Failed, now.AddDays(-31)), ("old-pending", JobState.Pending, null), ("recent-done", JobState.Done, now.AddDays(-29)),
+            })
+            {
+                db.Set<Job>().Add(new Job { Kind = "test", Key = key, State = state, DueAt = completed ?? now.AddDays(-31), CreatedAt = now.AddDays(-40), CompletedAt = completed });
+            }
+            await db.SaveChangesAsync();
+        });
+
+        var worker = app.Services.GetServices<Microsoft.Extensions.Hosting.IHostedService>().OfType<DeliveryRetentionWorker>().Single();
+        Assert.Equal(4, await app.WithDbAsync(db => worker.PruneAsync(db, CancellationToken.None)));
+
+        var messages = await app.WithDbAsync(db => db.Set<OutboxMessage>().Select(m => m.IdempotencyKey).OrderBy(k => k).ToListAsync());
+        Assert.Equal(["old-failed", "old-pending", "recent-delivered"], messages);
+        Assert.Equal(0, await app.WithDbAsync(db => db.Set<OutboxAttempt>().CountAsync()));
+        var jobs = await app.WithDbAsync(db => db.Set<Job>().Where(j => j.Kind == "test").Select(j => j.Key!).OrderBy(k => k).ToListAsync());
+        Assert.Equal(["old-failed", "old-pending", "recent-done"], jobs);
+        // Nothing left to prune: a second run removes nothing.
+        Assert.Equal(0, await app.WithDbAsync(db => worker.PruneAsync(db, CancellationToken.None)));
+    }
+
+    [Theory]
+    [MemberData(nameof(Stores.Both), MemberType = typeof(Stores))]
     public async Task EmailIsDeliveredOverRealSmtpAndReadBack(Store store)
     {
         await using var sink = new SmtpSinkServer();
