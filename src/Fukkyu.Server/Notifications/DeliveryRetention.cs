@@ -13,35 +13,14 @@ namespace Fukkyu.Server.Notifications;
 /// Hourly, on one node, in slices so SQLite's write lock is never held for long.
 /// </summary>
 public sealed class DeliveryRetentionWorker(IServiceScopeFactory scopes, IOptions<OutboxOptions> outbox, IOptions<JobOptions> jobs,
-    TimeProvider time, ILogger<DeliveryRetentionWorker> log) : BackgroundService
+    TimeProvider time, ILogger<DeliveryRetentionWorker> log) : RetentionWorker(scopes, time, log, LeaseName, "delivered messages and finished jobs")
 {
     public const string LeaseName = "delivery-retention";
     private const int Slice = 5000;
 
-    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
+    public override async Task<int> PruneAsync(FukkyuDb db, CancellationToken ct)
     {
-        var every = TimeSpan.FromHours(1);
-        while (!stoppingToken.IsCancellationRequested)
-        {
-            try
-            {
-                await using var scope = scopes.CreateAsyncScope();
-                if (await scope.ServiceProvider.GetRequiredService<LeaseManager>().TryAcquireAsync(LeaseName, every / 2, stoppingToken))
-                {
-                    await PruneAsync(scope.ServiceProvider.GetRequiredService<FukkyuDb>(), stoppingToken);
-                }
-            }
-            catch (Exception e) when (e is not OperationCanceledException)
-            {
-                log.LogError(e, "Pruning delivered messages and finished jobs failed; retrying next hour.");
-            }
-            await Task.Delay(every, time, stoppingToken).ConfigureAwait(ConfigureAwaitOptions.ForceYielding);
-        }
-    }
-
-    public async Task<int> PruneAsync(FukkyuDb db, CancellationToken ct)
-    {
-        var now = time.GetUtcNow().UtcDateTime;
+        var now = Time.GetUtcNow().UtcDateTime;
         var messagesBefore = now.AddDays(-Math.Max(1, outbox.Value.KeepDays));
         var jobsBefore = now.AddDays(-Math.Max(1, jobs.Value.KeepDays));
         var removed = 0;
@@ -69,10 +48,6 @@ public sealed class DeliveryRetentionWorker(IServiceScopeFactory scopes, IOption
                 break;
             }
             removed += await db.Set<Job>().Where(j => EF.Parameter(ids).Contains(j.Id)).ExecuteDeleteAsync(ct);
-        }
-        if (removed > 0)
-        {
-            log.LogInformation("Pruned {Rows} delivered messages and finished jobs.", removed);
         }
         return removed;
     }
