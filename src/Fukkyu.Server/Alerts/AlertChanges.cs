@@ -1,4 +1,3 @@
-using System.Globalization;
 using System.Text;
 using Fukkyu.Server.Data;
 using Microsoft.Data.Sqlite;
@@ -113,9 +112,8 @@ public static class AlertChanges
             foreach (var a in touched)
             {
                 count.Value = a.Count;
-                // As EF Core stores them on SQLite: upper-case Guid text and ISO time text.
-                seen.Value = a.LastSeenAt.ToString("yyyy-MM-dd HH:mm:ss.FFFFFFF", CultureInfo.InvariantCulture);
-                id.Value = a.Id.ToString().ToUpperInvariant();
+                seen.Value = BulkInsert.SqliteValue(a.LastSeenAt);
+                id.Value = BulkInsert.SqliteValue(a.Id);
                 version.Value = a.Version;
                 refused += 1 - await cmd.ExecuteNonQueryAsync(ct);
             }

@@ -42,7 +42,6 @@ public sealed class AlertCommitWorker(
     private readonly List<PendingIngest> _batch = [];
     private readonly List<(PendingIngest Barrier, long Seq)> _barriers = [];
     private readonly List<Logged> _unfolded = [];
-    private readonly HashSet<long> _held = [];
     private Dictionary<string, Guid>? _components;
     private long _componentsLoadedAt;
     private long _foldRetryAt;
@@ -206,7 +205,6 @@ public sealed class AlertCommitWorker(
                     if (id is { } logged)
                     {
                         _unfolded.Add(new Logged(logged, events, Stopwatch.GetTimestamp(), ++_seq));
-                        _held.Add(logged);
                         ingest.AddBacklog(events.Length);
                     }
                     result = IngestResult.Stored;
@@ -277,10 +275,11 @@ public sealed class AlertCommitWorker(
                 query = query.Where(l => l.CreatedAt < cutoff);
             }
             var adopted = 0;
+            var held = _unfolded.Select(b => b.Id).ToHashSet();
             // Oldest first, so a key's events are folded in the order they arrived.
             foreach (var row in await query.OrderBy(l => l.Id).ToListAsync(ct))
             {
-                if (_held.Add(row.Id))
+                if (held.Add(row.Id))
                 {
                     var events = AlertLog.Deserialize(row.Payload);
                     // Ahead of this node's own batches: the orphans are older than anything it logged since.
@@ -386,7 +385,6 @@ public sealed class AlertCommitWorker(
         foreach (var b in batches)
         {
             _unfolded.Remove(b);
-            _held.Remove(b.Id);
             ingest.AddBacklog(-b.Events.Length);
         }
     }

@@ -49,7 +49,7 @@ public static class AlertLog
         cmd.CommandText = "INSERT INTO alert_log (created_at, events, payload) VALUES (@at, @n, @p) RETURNING id";
         var sqlite = tx is SqliteTransaction;
         // Times as EF Core stores them on each store: ISO text on SQLite, timestamptz on PostgreSQL.
-        Add(cmd, "@at", sqlite ? createdAt.ToString("yyyy-MM-dd HH:mm:ss.FFFFFFF", CultureInfo.InvariantCulture) : createdAt);
+        Add(cmd, "@at", sqlite ? BulkInsert.SqliteValue(createdAt) : createdAt);
         Add(cmd, "@n", events.Count);
         Add(cmd, "@p", Serialize(events));
         return Convert.ToInt64(await cmd.ExecuteScalarAsync(ct), CultureInfo.InvariantCulture);

@@ -61,15 +61,18 @@ public static class BulkInsert
         {
             for (var c = 0; c < parameters.Length; c++)
             {
-                parameters[c].Value = Sqlite(row[c]);
+                parameters[c].Value = SqliteValue(row[c]);
             }
             written += await cmd.ExecuteNonQueryAsync(ct);
         }
         return written;
     }
 
-    /// <summary>Values as EF Core stores them in SQLite: Guids as upper-case text, times as ISO text, enums by name.</summary>
-    private static object Sqlite(object? value) => value switch
+    /// <summary>
+    /// A value as EF Core stores it in SQLite: Guids as upper-case text, times as ISO text, enums by
+    /// name. For SQL written by hand, so its parameters compare and store like EF's.
+    /// </summary>
+    public static object SqliteValue(object? value) => value switch
     {
         null => DBNull.Value,
         Guid g => g.ToString().ToUpperInvariant(),

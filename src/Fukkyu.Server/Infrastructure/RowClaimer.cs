@@ -35,8 +35,6 @@ public static class RowClaimer
             return await db.Database.SqlQueryRaw<Guid>(sql, node, until, now, max).ToListAsync(ct);
         }
         // SQLite stores our DateTimes as text in this exact shape; pass them as such so comparisons hold.
-        return await db.Database.SqlQueryRaw<Guid>(sql, node, Sqlite(until), Sqlite(now), max).ToListAsync(ct);
+        return await db.Database.SqlQueryRaw<Guid>(sql, node, BulkInsert.SqliteValue(until), BulkInsert.SqliteValue(now), max).ToListAsync(ct);
     }
-
-    private static string Sqlite(DateTime t) => t.ToString("yyyy-MM-dd HH:mm:ss.FFFFFFF", System.Globalization.CultureInfo.InvariantCulture);
 }
