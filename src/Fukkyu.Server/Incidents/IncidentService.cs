@@ -55,6 +55,7 @@ public sealed class IncidentService(
     SeverityPolicy policy,
     TimeProvider time,
     ChangeSignal signal,
+    DeclarationQueue queue,
     IEnumerable<IIncidentListener> listeners,
     IEnumerable<ITransitionGuard> guards)
 {
@@ -92,8 +93,15 @@ public sealed class IncidentService(
 
     public async Task<OpResult<Incident>> DeclareAsync(DeclareIncident cmd, Caller caller, CancellationToken ct)
     {
+        // Detected when it was reported, not when its turn in the queue came.
+        var detectedAt = cmd.DetectedAt ?? Now;
+        using var turn = await queue.EnterAsync(ct);
+        return await DeclareInTurnAsync(cmd, detectedAt, caller, ct);
+    }
+
+    private async Task<OpResult<Incident>> DeclareInTurnAsync(DeclareIncident cmd, DateTime detectedAt, Caller caller, CancellationToken ct)
+    {
         var now = Now;
-        var detectedAt = cmd.DetectedAt ?? now;
         var year = Tokyo.FromUtc(detectedAt).Year;
 
         // The number is taken in its own short transaction, once the request is known to be valid:

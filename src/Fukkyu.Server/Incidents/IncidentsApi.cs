@@ -84,6 +84,10 @@ public static class IncidentsApi
             .Validate(o => o.SecurityMinimumLevel is >= 1 and <= 3, "SecurityMinimumLevel must be 1, 2 or 3.")
             .ValidateOnStart();
         services.AddSingleton<SeverityPolicy>();
+        services.AddOptions<DeclarationOptions>().BindConfiguration(DeclarationOptions.Section)
+            .Validate(o => o.MaxConcurrentDeclarations >= 1, "Fukkyu:Incidents:MaxConcurrentDeclarations must be at least 1.")
+            .ValidateOnStart();
+        services.AddSingleton<DeclarationQueue>();
         services.AddScoped<IncidentService>();
         services.AddScoped<TimelineText>();
         services.AddSingleton<ITimelineDescriber, CoreTimelineDescriber>();

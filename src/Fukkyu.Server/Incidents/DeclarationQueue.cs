@@ -1,0 +1,36 @@
+using Microsoft.Extensions.Options;
+
+namespace Fukkyu.Server.Incidents;
+
+public sealed class DeclarationOptions
+{
+    public const string Section = "Fukkyu:Incidents";
+
+    /// <summary>
+    /// Declarations worked on at once by this node; the rest wait their turn in arrival order.
+    /// Defaults to the number of processors (docs/decisions/046-declaration-queue.md).
+    /// </summary>
+    public int MaxConcurrentDeclarations { get; set; } = Environment.ProcessorCount;
+}
+
+/// <summary>
+/// Declarations in arrival order, a few at a time. A declaration is CPU-bound work (the level,
+/// the team to page, runbooks, the regulatory track, one transaction); a hundred started at once
+/// share the processors and all finish together — every first page then waits for the last
+/// declaration. Taken in turn, the first incidents are paged while later ones are still queued.
+/// </summary>
+public sealed class DeclarationQueue(IOptions<DeclarationOptions> options)
+{
+    private readonly SemaphoreSlim _slots = new(Math.Max(1, options.Value.MaxConcurrentDeclarations));
+
+    public async Task<Turn> EnterAsync(CancellationToken ct)
+    {
+        await _slots.WaitAsync(ct);
+        return new Turn(_slots);
+    }
+
+    public readonly struct Turn(SemaphoreSlim slots) : IDisposable
+    {
+        public void Dispose() => slots.Release();
+    }
+}
