@@ -1,6 +1,7 @@
 using System.Text.Json;
 using Microsoft.AspNetCore.Diagnostics;
 using Microsoft.AspNetCore.Http.Features;
+using Microsoft.AspNetCore.HttpOverrides;
 using Microsoft.AspNetCore.Http.Json;
 using Microsoft.AspNetCore.Http.Metadata;
 using Microsoft.AspNetCore.Localization;
@@ -14,6 +15,16 @@ public sealed class HttpOptions
 
     /// <summary>Default request body limit; endpoints that need more say so with metadata.</summary>
     public long MaxRequestBodyBytes { get; set; } = 1024 * 1024;
+
+    /// <summary>
+    /// Reverse proxies (addresses, or networks as <c>10.0.0.0/8</c>) whose <c>X-Forwarded-For</c> and
+    /// <c>X-Forwarded-Proto</c> are believed, so that per-client limits see the client and not the
+    /// proxy. Loopback is always believed; anyone else's headers are ignored.
+    /// </summary>
+    public List<string> TrustedProxies { get; set; } = [];
+
+    internal static bool IsProxyEntry(string value) =>
+        value.Contains('/') ? System.Net.IPNetwork.TryParse(value, out _) : System.Net.IPAddress.TryParse(value, out _);
 }
 
 public static class HttpDefaults
@@ -23,7 +34,25 @@ public static class HttpDefaults
     public static IHostApplicationBuilder AddHttpDefaults(this IHostApplicationBuilder builder)
     {
         var services = builder.Services;
-        services.AddOptions<HttpOptions>().BindConfiguration(HttpOptions.Section);
+        services.AddOptions<HttpOptions>().BindConfiguration(HttpOptions.Section)
+            .Validate(o => o.TrustedProxies.All(HttpOptions.IsProxyEntry),
+                "Fukkyu:Http:TrustedProxies: each entry must be an IP address or a network such as 10.0.0.0/8.")
+            .ValidateOnStart();
+        services.AddOptions<ForwardedHeadersOptions>().Configure<Microsoft.Extensions.Options.IOptions<HttpOptions>>((f, http) =>
+        {
+            f.ForwardedHeaders = ForwardedHeaders.XForwardedFor | ForwardedHeaders.XForwardedProto;
+            foreach (var entry in http.Value.TrustedProxies.Where(HttpOptions.IsProxyEntry))
+            {
+                if (entry.Contains('/'))
+                {
+                    f.KnownIPNetworks.Add(System.Net.IPNetwork.Parse(entry));
+                }
+                else
+                {
+                    f.KnownProxies.Add(System.Net.IPAddress.Parse(entry));
+                }
+            }
+        });
         services.Configure<JsonOptions>(o => ConfigureJson(o.SerializerOptions));
         // Bad input is answered by our exception handler with the field and the reason.
         services.Configure<RouteHandlerOptions>(o => o.ThrowOnBadRequest = true);
@@ -62,6 +91,7 @@ public static class HttpDefaults
 
     public static WebApplication UseHttpDefaults(this WebApplication app)
     {
+        app.UseForwardedHeaders();
         app.UseExceptionHandler();
         app.UseStatusCodePages();
         app.UseRequestLocalization();

@@ -186,6 +186,36 @@ public sealed partial class SubscriberTests
         Assert.Equal(3, await app.WithDbAsync(db => db.Subscribers.CountAsync()));
     }
 
+    [Fact]
+    public async Task BehindATrustedProxyTheLimitIsPerForwardedClient()
+    {
+        // A real server on loopback: the connection comes from 127.0.0.1, a proxy believed by default.
+        await using var app = await FukkyuApp.StartAsync(Store.Sqlite, kestrel: true,
+            settings: Settings(extra: new() { ["Fukkyu:Subscribers:RequestsPerMinutePerClient"] = "2" }));
+        using var http = new HttpClient { BaseAddress = new Uri(app.BaseUrl) };
+        async Task<HttpStatusCode> SubscribeAs(string client, string email)
+        {
+            using var request = new HttpRequestMessage(HttpMethod.Post, "/subscribe") { Content = Form(("email", email)) };
+            request.Headers.Add("X-Forwarded-For", client);
+            return (await http.SendAsync(request)).StatusCode;
+        }
+
+        Assert.Equal(HttpStatusCode.OK, await SubscribeAs("203.0.113.7", "a1@example.jp"));
+        Assert.Equal(HttpStatusCode.OK, await SubscribeAs("203.0.113.7", "a2@example.jp"));
+        Assert.Equal(HttpStatusCode.TooManyRequests, await SubscribeAs("203.0.113.7", "a3@example.jp"));
+        // Another client behind the same proxy is not limited by the first one's requests.
+        Assert.Equal(HttpStatusCode.OK, await SubscribeAs("198.51.100.20", "b1@example.jp"));
+        Assert.Equal(3, await app.WithDbAsync(db => db.Subscribers.CountAsync()));
+    }
+
+    [Fact]
+    public async Task AnUnparsableTrustedProxyStopsTheServerWithTheSettingNamed()
+    {
+        var e = await Assert.ThrowsAnyAsync<Exception>(() => FukkyuApp.StartAsync(Store.Sqlite,
+            settings: Settings(extra: new() { ["Fukkyu:Http:TrustedProxies:0"] = "10.0.0.0/abc" })));
+        Assert.Contains("Fukkyu:Http:TrustedProxies", e.ToString());
+    }
+
     [Theory]
     [MemberData(nameof(Stores.Both), MemberType = typeof(Stores))]
     public async Task ConfirmationAndUnsubscribeTokensAreUnguessableAndSinglePurpose(Store store)
