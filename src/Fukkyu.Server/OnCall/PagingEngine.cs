@@ -32,6 +32,9 @@ public sealed class PagingEngine(FukkyuDb db, OnCallService oncall, AckLinks lin
     public static PlannedStep[] StepsOf(Page page) => JsonSerializer.Deserialize<PlannedStep[]>(page.Steps, Json) ?? [];
 
     /// <summary>Creates the page and fires its first step; nothing is saved here.</summary>
+    /// <summary>How late a step may run and still keep the steps after it on their original times.</summary>
+    public static readonly TimeSpan MaxCatchUp = TimeSpan.FromMinutes(1);
+
     public async Task<Page> StartAsync(Incident incident, PageGroup group, Actor actor, DateTime now, CancellationToken ct)
     {
         var page = new Page
@@ -57,7 +60,8 @@ public sealed class PagingEngine(FukkyuDb db, OnCallService oncall, AckLinks lin
     /// reaches nobody (an empty schedule, nobody with a contact method) does not wait: the next
     /// step fires at once, so a gap never stalls the escalation silently.
     /// </summary>
-    public async Task FireAsync(Page page, Incident incident, int cycle, int step, Actor actor, DateTime now, CancellationToken ct)
+    /// <param name="scheduledFor">When this step was due (a step job's due time); the next step counts from it.</param>
+    public async Task FireAsync(Page page, Incident incident, int cycle, int step, Actor actor, DateTime now, CancellationToken ct, DateTime? scheduledFor = null)
     {
         var steps = StepsOf(page);
         if (steps.Length == 0)
@@ -89,7 +93,11 @@ public sealed class PagingEngine(FukkyuDb db, OnCallService oncall, AckLinks lin
             }
             step++;
         }
-        var due = now + TimeSpan.FromMinutes(steps[step].DelayMinutes);
+        // The next step counts from when this one was due, so a step that ran a little late (a busy
+        // node) does not push every later step back. After a longer stall (the node was down) the
+        // people of this step get their whole delay from now.
+        var from = scheduledFor is { } planned && planned <= now && now - planned <= MaxCatchUp ? planned : now;
+        var due = from + TimeSpan.FromMinutes(steps[step].DelayMinutes);
         var (nextCycle, nextStep) = step + 1 < steps.Length ? (cycle, step + 1) : cycle < page.Repeat ? (cycle + 1, 0) : (-1, -1);
         page.NextAt = due;
         Jobs.Schedule(db, StepJob, due, now, new StepJobPayload(page.Id, nextCycle, nextStep),
@@ -303,7 +311,7 @@ public sealed class PageStepJobHandler : IJobHandler
             }
             else
             {
-                await engine.FireAsync(page, incident, p.Cycle, p.Step, actor, now, ct);
+                await engine.FireAsync(page, incident, p.Cycle, p.Step, actor, now, ct, scheduledFor: job.DueAt);
             }
             try
             {

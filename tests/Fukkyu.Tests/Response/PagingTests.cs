@@ -108,6 +108,39 @@ public sealed class PagingTests
 
     [Theory]
     [MemberData(nameof(Stores.Both), MemberType = typeof(Stores))]
+    public async Task AStepThatRanLateDoesNotPushBackTheStepsAfterIt(Store store)
+    {
+        await using var w = await ResponseWorld.StartAsync(store);
+        await w.Put("/api/v1/escalation-policies/sre", new
+        {
+            name = "SRE",
+            repeat = 2,
+            steps = new object[]
+            {
+                new { delayMinutes = 5, targets = new[] { new { kind = "schedule", @ref = "sre-primary" } } },
+                new { delayMinutes = 10, targets = new[] { new { kind = "user", @ref = w.Tanaka.UserName } } },
+            },
+        });
+        var id = Id(await w.DeclareLevelOneAsync());
+
+        // Step 2 was due at 5:00 and ran 40 s late: the repeat is still due at 15:00.
+        await w.AdvanceAsync(TimeSpan.FromSeconds(5 * 60 + 40));
+        Assert.Equal(2, (await w.PagesSentAsync(id)).Count);
+        await w.AdvanceAsync(TimeSpan.FromSeconds(9 * 60 + 20));
+        Assert.Equal(3, (await w.PagesSentAsync(id)).Count);
+
+        // The repeat's step 2 was due at 20:00 and ran at 23:00 (the node was down): Tanaka gets
+        // the whole ten minutes from then, so the second repeat comes at 33:00, not at 30:00.
+        await w.AdvanceAsync(TimeSpan.FromMinutes(8));
+        Assert.Equal(4, (await w.PagesSentAsync(id)).Count);
+        await w.AdvanceAsync(TimeSpan.FromMinutes(7));
+        Assert.Equal(4, (await w.PagesSentAsync(id)).Count);
+        await w.AdvanceAsync(TimeSpan.FromMinutes(3));
+        Assert.Equal(5, (await w.PagesSentAsync(id)).Count);
+    }
+
+    [Theory]
+    [MemberData(nameof(Stores.Both), MemberType = typeof(Stores))]
     public async Task AcknowledgingStopsTheEscalationAndMovesTheIncidentToTriaging(Store store)
     {
         await using var w = await ResponseWorld.StartAsync(store);
