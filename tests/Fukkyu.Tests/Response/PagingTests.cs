@@ -82,21 +82,24 @@ public sealed class PagingTests
         Assert.Contains("page_exhausted", kinds);
     }
 
+    /// <summary>The SRE policy: the primary on call, five minutes later Tanaka, ten minutes later the chain again.</summary>
+    private static Task PrimaryThenTanakaAsync(ResponseWorld w, int repeat) => w.Put("/api/v1/escalation-policies/sre", new
+    {
+        name = "SRE",
+        repeat,
+        steps = new object[]
+        {
+            new { delayMinutes = 5, targets = new[] { new { kind = "schedule", @ref = "sre-primary" } } },
+            new { delayMinutes = 10, targets = new[] { new { kind = "user", @ref = w.Tanaka.UserName } } },
+        },
+    });
+
     [Theory]
     [MemberData(nameof(Stores.Both), MemberType = typeof(Stores))]
     public async Task APolicyRepeatsTheWholeChainWhenNobodyAcknowledges(Store store)
     {
         await using var w = await ResponseWorld.StartAsync(store);
-        await w.Put("/api/v1/escalation-policies/sre", new
-        {
-            name = "SRE",
-            repeat = 1,
-            steps = new object[]
-            {
-                new { delayMinutes = 5, targets = new[] { new { kind = "schedule", @ref = "sre-primary" } } },
-                new { delayMinutes = 10, targets = new[] { new { kind = "user", @ref = w.Tanaka.UserName } } },
-            },
-        });
+        await PrimaryThenTanakaAsync(w, repeat: 1);
         var id = Id(await w.DeclareLevelOneAsync());
 
         await w.AdvanceAsync(TimeSpan.FromMinutes(5));
@@ -111,16 +114,7 @@ public sealed class PagingTests
     public async Task AStepThatRanLateDoesNotPushBackTheStepsAfterIt(Store store)
     {
         await using var w = await ResponseWorld.StartAsync(store);
-        await w.Put("/api/v1/escalation-policies/sre", new
-        {
-            name = "SRE",
-            repeat = 2,
-            steps = new object[]
-            {
-                new { delayMinutes = 5, targets = new[] { new { kind = "schedule", @ref = "sre-primary" } } },
-                new { delayMinutes = 10, targets = new[] { new { kind = "user", @ref = w.Tanaka.UserName } } },
-            },
-        });
+        await PrimaryThenTanakaAsync(w, repeat: 2);
         var id = Id(await w.DeclareLevelOneAsync());
 
         // Step 2 was due at 5:00 and ran 40 s late: the repeat is still due at 15:00.
