@@ -8,7 +8,8 @@ public sealed class DeclarationOptions
 
     /// <summary>
     /// Declarations worked on at once by this node; the rest wait their turn in arrival order.
-    /// Defaults to the number of processors (docs/decisions/046-declaration-queue.md).
+    /// Defaults to the number of processors, for a database on the same machine; raise it when
+    /// PostgreSQL is on another host and declarations wait on round trips (docs/decisions/046-declaration-queue.md).
     /// </summary>
     public int MaxConcurrentDeclarations { get; set; } = Environment.ProcessorCount;
 }
