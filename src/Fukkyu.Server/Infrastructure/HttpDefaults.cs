@@ -41,7 +41,8 @@ public static class HttpDefaults
         services.AddOptions<ForwardedHeadersOptions>().Configure<Microsoft.Extensions.Options.IOptions<HttpOptions>>((f, http) =>
         {
             f.ForwardedHeaders = ForwardedHeaders.XForwardedFor | ForwardedHeaders.XForwardedProto;
-            foreach (var entry in http.Value.TrustedProxies.Where(HttpOptions.IsProxyEntry))
+            // Entries are valid here: reading the options ran their validation.
+            foreach (var entry in http.Value.TrustedProxies)
             {
                 if (entry.Contains('/'))
                 {

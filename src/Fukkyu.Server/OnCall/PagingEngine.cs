@@ -32,7 +32,7 @@ public sealed class PagingEngine(FukkyuDb db, OnCallService oncall, AckLinks lin
     public static PlannedStep[] StepsOf(Page page) => JsonSerializer.Deserialize<PlannedStep[]>(page.Steps, Json) ?? [];
 
     /// <summary>How late a step may run and still keep the steps after it on their original times.</summary>
-    public static readonly TimeSpan MaxCatchUp = TimeSpan.FromMinutes(1);
+    private static readonly TimeSpan MaxCatchUp = TimeSpan.FromMinutes(1);
 
     /// <summary>Creates the page and fires its first step; nothing is saved here.</summary>
     public async Task<Page> StartAsync(Incident incident, PageGroup group, Actor actor, DateTime now, CancellationToken ct)
