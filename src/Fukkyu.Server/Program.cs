@@ -72,6 +72,7 @@ await app.Services.LoadSampleRunbooksWhenEmptyAsync();
 
 app.UseStatusPage();
 app.UseHttpDefaults();
+app.UseEventsV2();
 app.UseRouting();
 app.UseRequestSizeGuard();
 app.UseAuthentication();

@@ -86,6 +86,13 @@ public static class AlertsApi
         return builder;
     }
 
+    /// <summary>The Events v2 paths, answered before routing and authentication (see <see cref="EventsV2Middleware"/>).</summary>
+    public static WebApplication UseEventsV2(this WebApplication app)
+    {
+        app.UseMiddleware<EventsV2Middleware>();
+        return app;
+    }
+
     public static IEndpointRouteBuilder MapAlerts(this IEndpointRouteBuilder app)
     {
         // PagerDuty Events v2: the routing key in the body is the credential, so no role here.

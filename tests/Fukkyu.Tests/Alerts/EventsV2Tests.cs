@@ -109,6 +109,33 @@ public sealed class EventsV2Tests
         Assert.True(alert.GetProperty("lastSeenAt").GetDateTime() >= alert.GetProperty("firstSeenAt").GetDateTime());
     }
 
+    [Fact]
+    public async Task TheFastPathAndTheRoutedEndpointAnswerAlike()
+    {
+        // The canonical path is answered ahead of routing; a trailing slash or another letter
+        // case reaches the mapped endpoint. Both must be PagerDuty's answer, byte for byte.
+        await using var app = await FukkyuApp.StartAsync(Store.Sqlite);
+        var admin = app.Admin();
+        var (_, key) = await IntegrationAsync(admin);
+        var sender = app.Anonymous();
+
+        var answers = new List<(HttpStatusCode Status, string? Type, string Body)>();
+        foreach (var path in new[] { "/v2/enqueue", "/v2/enqueue/", "/V2/Enqueue" })
+        {
+            var accepted = await sender.PostAsJsonAsync(path, Trigger(key, "板-<b>&\"", summary: "日本語の要約"));
+            answers.Add((accepted.StatusCode, accepted.Content.Headers.ContentType?.ToString(), await accepted.Content.ReadAsStringAsync()));
+            var invalid = await sender.PostAsync(path, Json($$"""{"routing_key":"{{key}}","event_action":"page"}"""));
+            answers.Add((invalid.StatusCode, invalid.Content.Headers.ContentType?.ToString(), await invalid.Content.ReadAsStringAsync()));
+        }
+
+        Assert.Equal((HttpStatusCode.Accepted, "application/json; charset=utf-8"), (answers[0].Status, answers[0].Type));
+        using var first = JsonDocument.Parse(answers[0].Body);
+        Assert.Equal("板-<b>&\"", first.RootElement.GetProperty("dedup_key").GetString());
+        Assert.Equal(HttpStatusCode.BadRequest, answers[1].Status);
+        Assert.Equal([answers[0], answers[1], answers[0], answers[1], answers[0], answers[1]], answers);
+        Assert.Equal(3, (await AlertsAsync(admin))[0].GetProperty("count").GetInt32());
+    }
+
     [Theory]
     [MemberData(nameof(Stores.Both), MemberType = typeof(Stores))]
     public async Task AcknowledgeThenResolveMoveTheOpenAlert(Store store)
