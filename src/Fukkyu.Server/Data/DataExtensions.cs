@@ -84,25 +84,45 @@ public static class DataExtensions
     }
 }
 
-/// <summary>Per-connection SQLite settings: wait for the writer instead of failing with "database is locked".</summary>
+/// <summary>
+/// Per-connection SQLite settings: wait for the writer instead of failing with "database is locked",
+/// and fsync every commit. They belong to the native connection, which the pool keeps open across
+/// <c>Open</c>/<c>Close</c>, so they are applied once per native connection, not at every open.
+/// </summary>
 internal sealed class SqliteConnectionSetup : DbConnectionInterceptor
 {
     public static readonly SqliteConnectionSetup Instance = new();
 
     private const string Pragmas = "PRAGMA busy_timeout=10000; PRAGMA synchronous=FULL;";
 
+    private static readonly System.Runtime.CompilerServices.ConditionalWeakTable<object, object> Prepared = [];
+
     public override void ConnectionOpened(DbConnection connection, ConnectionEndEventData eventData)
     {
-        using var cmd = connection.CreateCommand();
-        cmd.CommandText = Pragmas;
-        cmd.ExecuteNonQuery();
+        if (IsNew(connection, out var handle))
+        {
+            using var cmd = connection.CreateCommand();
+            cmd.CommandText = Pragmas;
+            cmd.ExecuteNonQuery();
+            Prepared.TryAdd(handle, handle);
+        }
     }
 
     public override async Task ConnectionOpenedAsync(DbConnection connection, ConnectionEndEventData eventData, CancellationToken cancellationToken = default)
     {
-        await using var cmd = connection.CreateCommand();
-        cmd.CommandText = Pragmas;
-        await cmd.ExecuteNonQueryAsync(cancellationToken);
+        if (IsNew(connection, out var handle))
+        {
+            await using var cmd = connection.CreateCommand();
+            cmd.CommandText = Pragmas;
+            await cmd.ExecuteNonQueryAsync(cancellationToken);
+            Prepared.TryAdd(handle, handle);
+        }
+    }
+
+    private static bool IsNew(DbConnection connection, out object handle)
+    {
+        handle = (connection as SqliteConnection)?.Handle ?? (object)connection;
+        return !Prepared.TryGetValue(handle, out _);
     }
 }
 
