@@ -47,6 +47,9 @@ public sealed class AlertCommitWorker(
     private long _foldRetryAt;
     private long _orphansCheckedAt;
     private TimeSpan _lastFold;
+    private AsyncServiceScope? _logScope;
+    private FukkyuDb? _logDb;
+    private int _store; // 0 not asked yet, 1 SQLite, 2 another store
 
     public override Task StartAsync(CancellationToken cancellationToken)
     {
@@ -116,6 +119,7 @@ public sealed class AlertCommitWorker(
             FinishFold(await FoldAsync(TakeForFold()));
         }
         ReleaseBarriers(all: true);
+        await DropLogContextAsync();
     }
 
     /// <summary>Waits for requests, or until the oldest logged batch is due for folding.</summary>
@@ -229,33 +233,54 @@ public sealed class AlertCommitWorker(
     private async Task<long?> LogAsync(AlertEvent[] events, CancellationToken ct)
     {
         var started = Stopwatch.GetTimestamp();
-        await using var scope = scopes.CreateAsyncScope();
-        var db = scope.ServiceProvider.GetRequiredService<FukkyuDb>();
-        using var gate = await WriteGateAsync(db, ct);
-        await using var tx = await db.Database.BeginTransactionAsync(ct);
-        long? id = events.Length > 0 ? await AlertLog.AppendAsync(db, time.GetUtcNow().UtcDateTime, events, ct) : null;
-        var changes = false;
-        foreach (var c in _batch.SelectMany(p => p.Changes))
+        // One context for every batch: building a context (its internal services) cost more CPU
+        // than the insert it runs. It is dropped after a failure, so a retry starts clean.
+        _logScope ??= scopes.CreateAsyncScope();
+        var db = _logDb ??= _logScope.Value.ServiceProvider.GetRequiredService<FukkyuDb>();
+        try
         {
-            changes = true;
-            db.ChangeEvents.Add(new ChangeEvent
+            using var gate = await WriteGateAsync(db, ct);
+            await using var tx = await db.Database.BeginTransactionAsync(ct);
+            long? id = events.Length > 0 ? await AlertLog.AppendAsync(db, time.GetUtcNow().UtcDateTime, events, ct) : null;
+            var changes = false;
+            foreach (var c in _batch.SelectMany(p => p.Changes))
             {
-                IntegrationId = c.IntegrationId,
-                Summary = c.Summary,
-                Source = c.Source,
-                Timestamp = c.Timestamp,
-                ReceivedAt = c.ReceivedAt,
-                Details = c.Details,
-                Links = c.Links,
-            });
+                changes = true;
+                db.ChangeEvents.Add(new ChangeEvent
+                {
+                    IntegrationId = c.IntegrationId,
+                    Summary = c.Summary,
+                    Source = c.Source,
+                    Timestamp = c.Timestamp,
+                    ReceivedAt = c.ReceivedAt,
+                    Details = c.Details,
+                    Links = c.Links,
+                });
+            }
+            if (changes)
+            {
+                await db.SaveChangesAsync(ct);
+                db.ChangeTracker.Clear();
+            }
+            await tx.CommitAsync(ct);
+            AlertMetrics.Committed(events.Length, Stopwatch.GetElapsedTime(started));
+            return id;
         }
-        if (changes)
+        catch
         {
-            await db.SaveChangesAsync(ct);
+            await DropLogContextAsync();
+            throw;
         }
-        await tx.CommitAsync(ct);
-        AlertMetrics.Committed(events.Length, Stopwatch.GetElapsedTime(started));
-        return id;
+    }
+
+    private async Task DropLogContextAsync()
+    {
+        _logDb = null;
+        if (_logScope is { } scope)
+        {
+            _logScope = null;
+            await scope.DisposeAsync();
+        }
     }
 
     /// <summary>
@@ -407,7 +432,12 @@ public sealed class AlertCommitWorker(
 
     private async Task<IDisposable?> WriteGateAsync(FukkyuDb db, CancellationToken ct)
     {
-        if (!db.Database.IsSqlite())
+        // Asked once (the answer never changes); the log loop and a fold may ask at the same time.
+        if (Volatile.Read(ref _store) == 0)
+        {
+            Volatile.Write(ref _store, db.Database.IsSqlite() ? 1 : 2);
+        }
+        if (_store != 1)
         {
             return null;
         }

@@ -43,7 +43,7 @@ public sealed class AlertOptions
     /// </summary>
     public int FoldDelayMilliseconds { get; set; } = 20;
     public int MaxFoldDelayMilliseconds { get; set; } = 1000;
-    public int FoldTimeSharePercent { get; set; } = 20;
+    public int FoldTimeSharePercent { get; set; } = 10;
     /// <summary>Most events folded in one transaction; a backlog this big is folded at once.</summary>
     public int MaxFoldEvents { get; set; } = 20_000;
     /// <summary>Log rows this old that no node holds (another node crashed) are adopted and folded.</summary>
