@@ -29,7 +29,8 @@ public sealed class AlertCommitWorker(
     ChangeSignal signal,
     ILogger<AlertCommitWorker> log) : BackgroundService
 {
-    private sealed record Logged(long Id, AlertEvent[] Events, long At, long Seq);
+    /// <summary>A logged batch; <paramref name="InFile"/>: in the <see cref="AlertLogFile"/>, else a row of the database's log table.</summary>
+    private sealed record Logged(long Id, AlertEvent[] Events, long At, long Seq, bool InFile = false);
 
     /// <summary>What a fold did: the batches it folded and those another node had folded already.</summary>
     private sealed record FoldOutcome(List<Logged> Folded, List<Logged> Gone, bool Failed);
@@ -50,6 +51,10 @@ public sealed class AlertCommitWorker(
     private AsyncServiceScope? _logScope;
     private FukkyuDb? _logDb;
     private int _store; // 0 not asked yet, 1 SQLite, 2 another store
+    private AlertLogFile? _file;
+    // Batches of the file at or below this are folded: deleted with the next append.
+    private long _deleteThrough;
+    private long? _batchFileId;
 
     public override Task StartAsync(CancellationToken cancellationToken)
     {
@@ -120,6 +125,7 @@ public sealed class AlertCommitWorker(
         }
         ReleaseBarriers(all: true);
         await DropLogContextAsync();
+        _file?.Dispose();
     }
 
     /// <summary>Waits for requests, or until the oldest logged batch is due for folding.</summary>
@@ -201,6 +207,7 @@ public sealed class AlertCommitWorker(
         {
             var events = _batch.SelectMany(p => p.Events).ToArray();
             var result = IngestResult.Unavailable;
+            _batchFileId = null;
             for (var attempt = 1; attempt <= 3; attempt++)
             {
                 try
@@ -208,7 +215,7 @@ public sealed class AlertCommitWorker(
                     var id = await LogAsync(events, ct);
                     if (id is { } logged)
                     {
-                        _unfolded.Add(new Logged(logged, events, Stopwatch.GetTimestamp(), ++_seq));
+                        _unfolded.Add(new Logged(logged, events, Stopwatch.GetTimestamp(), ++_seq, InFile: _file is not null));
                         ingest.AddBacklog(events.Length);
                     }
                     result = IngestResult.Stored;
@@ -220,6 +227,13 @@ public sealed class AlertCommitWorker(
                     log.LogWarning(e, "Alert batch of {Events} events was not logged (attempt {Attempt}).", size, attempt);
                     await Task.Delay(TimeSpan.FromMilliseconds(50 * attempt), ct);
                 }
+            }
+            if (result != IngestResult.Stored && _batchFileId is { } inFile)
+            {
+                // The events are in the log file though their change events were not stored: they
+                // are folded like the rest (the senders, told to retry, may send them again).
+                _unfolded.Add(new Logged(inFile, events, Stopwatch.GetTimestamp(), ++_seq, InFile: true));
+                ingest.AddBacklog(events.Length);
             }
             foreach (var p in _batch)
             {
@@ -239,9 +253,24 @@ public sealed class AlertCommitWorker(
         var db = _logDb ??= _logScope.Value.ServiceProvider.GetRequiredService<FukkyuDb>();
         try
         {
+            long? id = null;
+            if (_file is not null && events.Length > 0)
+            {
+                // Its own file, so no gate: a fold may be writing to the database meanwhile. Once
+                // per batch: a retry after the change events failed must not log the events twice.
+                id = _batchFileId ??= _file.Append(time.GetUtcNow().UtcDateTime, events, _deleteThrough);
+                if (!_batch.Any(p => p.Changes.Count > 0))
+                {
+                    AlertMetrics.Committed(events.Length, Stopwatch.GetElapsedTime(started));
+                    return id;
+                }
+            }
             using var gate = await WriteGateAsync(db, ct);
             await using var tx = await db.Database.BeginTransactionAsync(ct);
-            long? id = events.Length > 0 ? await AlertLog.AppendAsync(db, time.GetUtcNow().UtcDateTime, events, ct) : null;
+            if (_file is null && events.Length > 0)
+            {
+                id = await AlertLog.AppendAsync(db, time.GetUtcNow().UtcDateTime, events, ct);
+            }
             var changes = false;
             foreach (var c in _batch.SelectMany(p => p.Changes))
             {
@@ -300,7 +329,7 @@ public sealed class AlertCommitWorker(
                 query = query.Where(l => l.CreatedAt < cutoff);
             }
             var adopted = 0;
-            var held = _unfolded.Select(b => b.Id).ToHashSet();
+            var held = _unfolded.Where(b => !b.InFile).Select(b => b.Id).ToHashSet();
             // Oldest first, so a key's events are folded in the order they arrived.
             foreach (var row in await query.OrderBy(l => l.Id).ToListAsync(ct))
             {
@@ -314,6 +343,10 @@ public sealed class AlertCommitWorker(
                     adopted++;
                 }
             }
+            if (olderThan is null && db.Database.IsSqlite() && AlertLogFile.PathFor(db.Database.GetConnectionString()) is { } path)
+            {
+                adopted += await OpenLogFileAsync(db, path, adopted, ct);
+            }
             if (adopted > 0)
             {
                 log.LogInformation("Adopted {Rows} alert log batches to fold.", adopted);
@@ -325,6 +358,30 @@ public sealed class AlertCommitWorker(
             log.LogWarning(e, "Could not read the alert log.");
             return false;
         }
+    }
+
+    /// <summary>
+    /// Opens the SQLite database's log file and queues what is above the mark (what a crash left),
+    /// after the database's own log rows at <paramref name="position"/> — those are older.
+    /// </summary>
+    private async Task<int> OpenLogFileAsync(FukkyuDb db, string path, int position, CancellationToken ct)
+    {
+        var mark = await db.AlertLogMarks.AsNoTracking().SingleOrDefaultAsync(m => m.Id == 1, ct);
+        if (mark is null)
+        {
+            db.AlertLogMarks.Add(mark = new AlertLogMark { Id = 1 });
+            await db.SaveChangesAsync(ct);
+        }
+        _file ??= AlertLogFile.Open(path, mark.FoldedThrough);
+        _deleteThrough = mark.FoldedThrough;
+        var adopted = 0;
+        foreach (var (id, events) in _file.ReadAfter(mark.FoldedThrough))
+        {
+            _unfolded.Insert(position + adopted, new Logged(id, events, 0, 0, InFile: true));
+            ingest.AddBacklog(events.Length);
+            adopted++;
+        }
+        return adopted;
     }
 
     /// <summary>The oldest logged batches, up to <see cref="AlertOptions.MaxFoldEvents"/> events.</summary>
@@ -364,8 +421,8 @@ public sealed class AlertCommitWorker(
                     // Another node folded some of these (it adopted them while this one was slow):
                     // drop them here and fold the rest.
                     log.LogWarning("{Rows} alert log batches were already folded elsewhere.", missing.Count);
-                    gone.AddRange(take.Where(b => missing.Contains(b.Id)));
-                    take = [.. take.Where(b => !missing.Contains(b.Id))];
+                    gone.AddRange(missing);
+                    take = [.. take.Where(b => !missing.Contains(b))];
                     if (take.Count == 0)
                     {
                         return new FoldOutcome([], gone, false);
@@ -388,6 +445,10 @@ public sealed class AlertCommitWorker(
     private void FinishFold(FoldOutcome outcome)
     {
         _fold = null;
+        foreach (var b in outcome.Folded.Concat(outcome.Gone).Where(b => b.InFile && b.Id > _deleteThrough))
+        {
+            _deleteThrough = b.Id;
+        }
         Forget(outcome.Gone);
         Forget(outcome.Folded);
         if (outcome.Failed)
@@ -450,13 +511,14 @@ public sealed class AlertCommitWorker(
         public void Dispose() => gate.Release();
     }
 
-    /// <summary>One fold transaction; returns the log rows that were no longer there (nothing is written then).</summary>
-    private async Task<HashSet<long>> FoldOnceAsync(List<Logged> batches, CancellationToken ct)
+    /// <summary>One fold transaction; returns the batches that were folded already (nothing is written then).</summary>
+    private async Task<HashSet<Logged>> FoldOnceAsync(List<Logged> batches, CancellationToken ct)
     {
         var started = Stopwatch.GetTimestamp();
         await using var scope = scopes.CreateAsyncScope();
         var db = scope.ServiceProvider.GetRequiredService<FukkyuDb>();
-        var ids = batches.Select(b => b.Id).ToList();
+        var ids = batches.Where(b => !b.InFile).Select(b => b.Id).ToList();
+        var inFile = batches.Where(b => b.InFile).ToList();
         var events = batches.SelectMany(b => b.Events).ToList();
         // Read and folded in memory outside the transaction (so outside SQLite's write lock); what
         // changed meanwhile is caught by the version guards of the writes, and the fold is retried.
@@ -465,13 +527,27 @@ public sealed class AlertCommitWorker(
         await using var tx = await db.Database.BeginTransactionAsync(ct);
         // Deleting the rows first claims them: a node that adopted the same rows waits on the row
         // locks (PostgreSQL) or the write lock (SQLite) and then finds fewer of them.
-        var deleted = await db.AlertLog.Where(l => EF.Parameter(ids).Contains(l.Id)).ExecuteDeleteAsync(ct);
+        var deleted = ids.Count == 0 ? 0 : await db.AlertLog.Where(l => EF.Parameter(ids).Contains(l.Id)).ExecuteDeleteAsync(ct);
         if (deleted != ids.Count)
         {
             await tx.RollbackAsync(ct);
             // Rolled back, so the rows this transaction deleted are present again; the rest are gone.
             var stillThere = await db.AlertLog.AsNoTracking().Where(l => EF.Parameter(ids).Contains(l.Id)).Select(l => l.Id).ToListAsync(ct);
-            return [.. ids.Except(stillThere)];
+            return [.. batches.Where(b => !b.InFile && !stillThere.Contains(b.Id))];
+        }
+        if (inFile.Count > 0)
+        {
+            // The log file's batches are claimed by moving the mark past them (they are contiguous:
+            // the oldest ones above it). Only a fold that already moved it can have folded them.
+            var first = inFile[0].Id;
+            var last = inFile[^1].Id;
+            var moved = await db.AlertLogMarks.Where(m => m.Id == 1 && m.FoldedThrough < first)
+                .ExecuteUpdateAsync(m => m.SetProperty(x => x.FoldedThrough, last), ct);
+            if (moved != 1)
+            {
+                await tx.RollbackAsync(ct);
+                return [.. inFile];
+            }
         }
         if (plan is not null)
         {

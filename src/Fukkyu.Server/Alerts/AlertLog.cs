@@ -25,13 +25,31 @@ public sealed class AlertLogEntry
     public byte[] Payload { get; set; } = [];
 }
 
+/// <summary>
+/// How far the alert log file of a SQLite database is folded (<see cref="AlertLogFile"/>): one row,
+/// moved in the fold's own transaction, so a batch at or below it is never folded twice.
+/// </summary>
+public sealed class AlertLogMark
+{
+    public int Id { get; set; }
+    public long FoldedThrough { get; set; }
+}
+
 public static class AlertLog
 {
-    public static void ConfigureAlertLog(this ModelBuilder b) => b.Entity<AlertLogEntry>(e =>
+    public static void ConfigureAlertLog(this ModelBuilder b)
     {
-        e.ToTable("alert_log");
-        e.HasIndex(l => l.CreatedAt);
-    });
+        b.Entity<AlertLogEntry>(e =>
+        {
+            e.ToTable("alert_log");
+            e.HasIndex(l => l.CreatedAt);
+        });
+        b.Entity<AlertLogMark>(e =>
+        {
+            e.ToTable("alert_log_mark");
+            e.Property(m => m.Id).ValueGeneratedNever();
+        });
+    }
 
     public static byte[] Serialize(IReadOnlyList<AlertEvent> events) =>
         JsonSerializer.SerializeToUtf8Bytes(events as AlertEvent[] ?? [.. events], AlertLogJson.Default.AlertEventArray);

@@ -52,6 +52,7 @@ public abstract class FukkyuDb(DbContextOptions options) : DbContext(options), I
     public DbSet<Integration> Integrations => Set<Integration>();
     public DbSet<Alert> Alerts => Set<Alert>();
     public DbSet<AlertLogEntry> AlertLog => Set<AlertLogEntry>();
+    public DbSet<AlertLogMark> AlertLogMarks => Set<AlertLogMark>();
     public DbSet<ChangeEvent> ChangeEvents => Set<ChangeEvent>();
     public DbSet<RoutingRule> RoutingRules => Set<RoutingRule>();
     public DbSet<HealthMonitor> Monitors => Set<HealthMonitor>();

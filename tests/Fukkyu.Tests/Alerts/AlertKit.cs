@@ -4,6 +4,7 @@ using System.Text;
 using System.Text.Json;
 using Fukkyu.Server.Alerts;
 using Fukkyu.Tests.Infrastructure;
+using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;
 
 namespace Fukkyu.Tests.Alerts;
@@ -18,6 +19,18 @@ internal static class AlertKit
     }
 
     public static StringContent Json(string json) => new(json, Encoding.UTF8, "application/json");
+
+    /// <summary>Events logged and not yet folded: the database's log table, and on SQLite its log file above the mark.</summary>
+    public static Task<long> LoggedEventsAsync(FukkyuApp app) => app.WithDbAsync(async db =>
+    {
+        var logged = await db.AlertLog.SumAsync(l => (long)l.Events);
+        if (db.Database.IsSqlite() && AlertLogFile.PathFor(db.Database.GetConnectionString()) is { } path)
+        {
+            var mark = await db.AlertLogMarks.Where(m => m.Id == 1).Select(m => m.FoldedThrough).FirstOrDefaultAsync();
+            logged += AlertLogFile.CountEvents(path, mark);
+        }
+        return logged;
+    });
 
     public static Task<HttpResponseMessage> EnqueueAsync(HttpClient client, object body) => client.PostAsJsonAsync("/v2/enqueue", body);
 

@@ -177,7 +177,7 @@ public sealed class FukkyuApp : WebApplicationFactory<Program>
         }
         if (_sqliteFile is not null)
         {
-            foreach (var f in new[] { _sqliteFile, _sqliteFile + "-wal", _sqliteFile + "-shm" })
+            foreach (var f in new[] { _sqliteFile, _sqliteFile + "-alert-log" }.SelectMany(f => new[] { f, f + "-wal", f + "-shm" }))
             {
                 try
                 {

@@ -206,7 +206,7 @@ public sealed class CrashTests
         Directory.CreateDirectory(Path.GetDirectoryName(file)!);
         return ($"Data Source={file}", () =>
         {
-            foreach (var f in new[] { file, file + "-wal", file + "-shm" })
+            foreach (var f in new[] { file, file + "-alert-log" }.SelectMany(f => new[] { f, f + "-wal", f + "-shm" }))
             {
                 File.Delete(f);
             }
@@ -241,20 +241,7 @@ public sealed class CrashTests
         var (cs, cleanup) = await DatabaseAsync(store);
         try
         {
-            string key;
-            // The first node answers its senders, then dies before folding (its fold delay is an hour).
-            await using (var first = await ServerProcess.StartAsync(store, cs, outbox: false,
-                new Dictionary<string, string> { ["Fukkyu__Alerts__FoldDelayMilliseconds"] = "3600000" }))
-            {
-                key = (await first.Client.PostJson("/api/v1/integrations", new { name = "crash", type = "events-v2" }, HttpStatusCode.Created)).GetProperty("key").GetString()!;
-                foreach (var (action, dedup) in new[] { ("trigger", "btc-ticker"), ("trigger", "btc-ticker"), ("trigger", "eth-node"), ("resolve", "eth-node"), ("trigger", "btc-ticker") })
-                {
-                    var answer = await first.Client.PostAsJsonAsync("/v2/enqueue", new { routing_key = key, event_action = action, dedup_key = dedup,
-                        payload = new { summary = "crash test " + dedup, source = "crash.local", severity = "error" } });
-                    Assert.Equal(HttpStatusCode.Accepted, answer.StatusCode);
-                }
-                first.KillHard();
-            }
+            await AnswerFiveEventsThenDieAsync(store, cs);
             Assert.Equal((5L, 0L), await LogAndAlertsAsync(store, cs));
 
             await using var second = await ServerProcess.StartAsync(store, cs, outbox: false);
@@ -272,6 +259,74 @@ public sealed class CrashTests
         }
     }
 
+    [Fact]
+    public async Task OnSqliteLogBatchesAtOrBelowTheFoldMarkAreNotFoldedAgain()
+    {
+        // A fold moves the mark in the database and deletes the batches from the log file only
+        // afterwards: a crash in between leaves folded batches in the file, which a restart skips.
+        var (cs, cleanup) = await DatabaseAsync(Store.Sqlite);
+        try
+        {
+            await AnswerFiveEventsThenDieAsync(Store.Sqlite, cs);
+            // As if the first two batches (the two btc-ticker triggers) had been folded just before the kill.
+            var path = Fukkyu.Server.Alerts.AlertLogFile.PathFor(cs)!;
+            long secondBatch;
+            await using (var log = new Microsoft.Data.Sqlite.SqliteConnection($"Data Source={path};Pooling=False"))
+            {
+                await log.OpenAsync();
+                await using var cmd = log.CreateCommand();
+                cmd.CommandText = "SELECT id, events FROM alert_log ORDER BY id";
+                await using var reader = await cmd.ExecuteReaderAsync();
+                var batches = new List<(long Id, long Events)>();
+                while (await reader.ReadAsync())
+                {
+                    batches.Add((reader.GetInt64(0), reader.GetInt64(1)));
+                }
+                Assert.Equal(5, batches.Sum(b => b.Events));
+                Assert.Equal(1, batches[0].Events);
+                Assert.Equal(1, batches[1].Events);
+                secondBatch = batches[1].Id;
+            }
+            await using (var db = new Microsoft.Data.Sqlite.SqliteConnection(cs + ";Pooling=False"))
+            {
+                await db.OpenAsync();
+                await using var cmd = db.CreateCommand();
+                cmd.CommandText = $"UPDATE alert_log_mark SET folded_through = {secondBatch}";
+                Assert.Equal(1, await cmd.ExecuteNonQueryAsync());
+            }
+
+            await using var second = await ServerProcess.StartAsync(Store.Sqlite, cs, outbox: false);
+            var alerts = await second.Client.GetJson("/api/v1/alerts");
+            var btc = alerts.EnumerateArray().Single(a => a.GetProperty("dedupKey").GetString() == "btc-ticker");
+            Assert.Equal(1, btc.GetProperty("count").GetInt32());
+            var eth = alerts.EnumerateArray().Single(a => a.GetProperty("dedupKey").GetString() == "eth-node");
+            Assert.Equal("resolved", eth.GetProperty("status").GetString());
+            Assert.Equal((0L, 2L), await LogAndAlertsAsync(Store.Sqlite, cs));
+        }
+        finally
+        {
+            await cleanup();
+        }
+    }
+
+    /// <summary>
+    /// A node answers five events one by one (btc-ticker triggered three times, eth-node triggered
+    /// and resolved), then dies before folding any (its fold delay is an hour).
+    /// </summary>
+    private static async Task AnswerFiveEventsThenDieAsync(Store store, string cs)
+    {
+        await using var first = await ServerProcess.StartAsync(store, cs, outbox: false,
+            new Dictionary<string, string> { ["Fukkyu__Alerts__FoldDelayMilliseconds"] = "3600000" });
+        var key = (await first.Client.PostJson("/api/v1/integrations", new { name = "crash", type = "events-v2" }, HttpStatusCode.Created)).GetProperty("key").GetString()!;
+        foreach (var (action, dedup) in new[] { ("trigger", "btc-ticker"), ("trigger", "btc-ticker"), ("trigger", "eth-node"), ("resolve", "eth-node"), ("trigger", "btc-ticker") })
+        {
+            var answer = await first.Client.PostAsJsonAsync("/v2/enqueue", new { routing_key = key, event_action = action, dedup_key = dedup,
+                payload = new { summary = "crash test " + dedup, source = "crash.local", severity = "error" } });
+            Assert.Equal(HttpStatusCode.Accepted, answer.StatusCode);
+        }
+        first.KillHard();
+    }
+
     /// <summary>Events waiting in the alert log, and alerts, read behind the server's back.</summary>
     private static async Task<(long Logged, long Alerts)> LogAndAlertsAsync(Store store, string cs)
     {
@@ -281,7 +336,17 @@ public sealed class CrashTests
         cmd.CommandText = "SELECT (SELECT COALESCE(SUM(events), 0) FROM alert_log), (SELECT COUNT(*) FROM alerts)";
         await using var reader = await cmd.ExecuteReaderAsync();
         await reader.ReadAsync();
-        return (Convert.ToInt64(reader.GetValue(0), System.Globalization.CultureInfo.InvariantCulture), Convert.ToInt64(reader.GetValue(1), System.Globalization.CultureInfo.InvariantCulture));
+        var logged = Convert.ToInt64(reader.GetValue(0), System.Globalization.CultureInfo.InvariantCulture);
+        var alerts = Convert.ToInt64(reader.GetValue(1), System.Globalization.CultureInfo.InvariantCulture);
+        await reader.CloseAsync();
+        if (store == Store.Sqlite && Fukkyu.Server.Alerts.AlertLogFile.PathFor(cs) is { } path)
+        {
+            // On SQLite the log is a file of its own; what is above the mark is not folded yet.
+            cmd.CommandText = "SELECT COALESCE(MAX(folded_through), 0) FROM alert_log_mark";
+            var mark = Convert.ToInt64(await cmd.ExecuteScalarAsync(), System.Globalization.CultureInfo.InvariantCulture);
+            logged += Fukkyu.Server.Alerts.AlertLogFile.CountEvents(path, mark);
+        }
+        return (logged, alerts);
     }
 
     [Theory]

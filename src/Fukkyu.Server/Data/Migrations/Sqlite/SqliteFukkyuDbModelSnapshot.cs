@@ -353,6 +353,22 @@ namespace Fukkyu.Server.Data.Migrations.Sqlite
                     b.ToTable("alert_log", (string)null);
                 });
 
+            modelBuilder.Entity("Fukkyu.Server.Alerts.AlertLogMark", b =>
+                {
+                    b.Property<int>("Id")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("id");
+
+                    b.Property<long>("FoldedThrough")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("folded_through");
+
+                    b.HasKey("Id")
+                        .HasName("pk_alert_log_mark");
+
+                    b.ToTable("alert_log_mark", (string)null);
+                });
+
             modelBuilder.Entity("Fukkyu.Server.Alerts.ChangeEvent", b =>
                 {
                     b.Property<Guid>("Id")
