@@ -8,9 +8,19 @@ namespace Fukkyu.Server.StatusPage;
 /// every value). The page components take all their data as parameters and never touch the
 /// database, so the same code renders the snapshot and the few per-request messages.
 /// </summary>
-public sealed class PageRenderer(IServiceProvider services, ILoggerFactory loggers) : IAsyncDisposable
+public sealed class PageRenderer : IAsyncDisposable
 {
-    private readonly HtmlRenderer _renderer = new(services, loggers);
+    // The renderer resolves scoped services (the components' activity source), so it lives in a
+    // scope of its own for as long as this singleton: from the root provider, Development's scope
+    // validation refused it and the server did not start.
+    private readonly AsyncServiceScope _scope;
+    private readonly HtmlRenderer _renderer;
+
+    public PageRenderer(IServiceScopeFactory scopes, ILoggerFactory loggers)
+    {
+        _scope = scopes.CreateAsyncScope();
+        _renderer = new HtmlRenderer(_scope.ServiceProvider, loggers);
+    }
 
     public Task<string> RenderAsync<TComponent>(IDictionary<string, object?> parameters) where TComponent : IComponent =>
         _renderer.Dispatcher.InvokeAsync(async () =>
@@ -19,5 +29,9 @@ public sealed class PageRenderer(IServiceProvider services, ILoggerFactory logge
             return output.ToHtmlString();
         });
 
-    public ValueTask DisposeAsync() => _renderer.DisposeAsync();
+    public async ValueTask DisposeAsync()
+    {
+        await _renderer.DisposeAsync();
+        await _scope.DisposeAsync();
+    }
 }

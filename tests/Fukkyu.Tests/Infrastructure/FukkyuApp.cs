@@ -102,6 +102,13 @@ public sealed class FukkyuApp : WebApplicationFactory<Program>
     protected override void ConfigureWebHost(IWebHostBuilder builder)
     {
         builder.UseEnvironment("Testing");
+        // As in Development (what `dotnet run` starts): a scoped service taken from the root
+        // provider fails here, not only on a newcomer's first run.
+        builder.UseDefaultServiceProvider(o =>
+        {
+            o.ValidateScopes = true;
+            o.ValidateOnBuild = true;
+        });
         // Serve wwwroot (CSS) from the build's static web assets, as in Development.
         builder.UseStaticWebAssets();
         builder.UseSetting("Urls", "http://127.0.0.1:0");
