@@ -24,6 +24,7 @@ public sealed class AlertCommitWorker(
     AlertIngest ingest,
     IServiceScopeFactory scopes,
     IOptions<AlertOptions> options,
+    IOptions<DatabaseOptions> database,
     TimeProvider time,
     AlertRouterWakeup router,
     ChangeSignal signal,
@@ -50,7 +51,7 @@ public sealed class AlertCommitWorker(
     private TimeSpan _lastFold;
     private AsyncServiceScope? _logScope;
     private FukkyuDb? _logDb;
-    private int _store; // 0 not asked yet, 1 SQLite, 2 another store
+    private readonly bool _sqlite = !database.Value.IsPostgres;
     private AlertLogFile? _file;
     // Batches of the file at or below this are folded: deleted with the next append.
     private long _deleteThrough;
@@ -265,7 +266,7 @@ public sealed class AlertCommitWorker(
                     return id;
                 }
             }
-            using var gate = await WriteGateAsync(db, ct);
+            using var gate = await WriteGateAsync(ct);
             await using var tx = await db.Database.BeginTransactionAsync(ct);
             if (_file is null && events.Length > 0)
             {
@@ -343,7 +344,7 @@ public sealed class AlertCommitWorker(
                     adopted++;
                 }
             }
-            if (olderThan is null && db.Database.IsSqlite() && AlertLogFile.PathFor(db.Database.GetConnectionString()) is { } path)
+            if (olderThan is null && _sqlite && AlertLogFile.PathFor(db.Database.GetConnectionString()) is { } path)
             {
                 adopted += await OpenLogFileAsync(db, path, adopted, ct);
             }
@@ -491,14 +492,9 @@ public sealed class AlertCommitWorker(
         });
     }
 
-    private async Task<IDisposable?> WriteGateAsync(FukkyuDb db, CancellationToken ct)
+    private async Task<IDisposable?> WriteGateAsync(CancellationToken ct)
     {
-        // Asked once (the answer never changes); the log loop and a fold may ask at the same time.
-        if (Volatile.Read(ref _store) == 0)
-        {
-            Volatile.Write(ref _store, db.Database.IsSqlite() ? 1 : 2);
-        }
-        if (_store != 1)
+        if (!_sqlite)
         {
             return null;
         }
@@ -523,7 +519,7 @@ public sealed class AlertCommitWorker(
         // Read and folded in memory outside the transaction (so outside SQLite's write lock); what
         // changed meanwhile is caught by the version guards of the writes, and the fold is retried.
         var plan = events.Count > 0 ? await PlanAsync(db, events, options.Value, ct) : null;
-        using var gate = await WriteGateAsync(db, ct);
+        using var gate = await WriteGateAsync(ct);
         await using var tx = await db.Database.BeginTransactionAsync(ct);
         // Deleting the rows first claims them: a node that adopted the same rows waits on the row
         // locks (PostgreSQL) or the write lock (SQLite) and then finds fewer of them.

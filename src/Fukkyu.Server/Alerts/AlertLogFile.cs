@@ -43,9 +43,10 @@ public sealed class AlertLogFile : IDisposable
             """);
         // Should the file be lost or replaced while the mark stands, new ids must still be above
         // it, or their batches would be taken for folded ones.
-        file.Run("INSERT INTO alert_log (created_at, events, payload) VALUES ('', 0, x'')");
-        file.Run("DELETE FROM alert_log WHERE events = 0 AND created_at = ''");
-        file.Run("UPDATE sqlite_sequence SET seq = $m WHERE name = 'alert_log' AND seq < $m", ("$m", foldedThrough));
+        file.Run("""
+            INSERT INTO sqlite_sequence (name, seq) SELECT 'alert_log', $m WHERE NOT EXISTS (SELECT 1 FROM sqlite_sequence WHERE name = 'alert_log');
+            UPDATE sqlite_sequence SET seq = $m WHERE name = 'alert_log' AND seq < $m;
+            """, ("$m", foldedThrough));
         return file;
     }
 
