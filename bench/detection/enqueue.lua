@@ -1,7 +1,9 @@
 -- wrk script: PagerDuty Events v2 triggers, 90% duplicates.
 -- Every 10th request of a connection thread opens a new alert; the others repeat one of 1,000
--- hot keys (deduplicated into open alerts). The routing key comes from ROUTING_KEY.
+-- hot keys (deduplicated into open alerts). The routing key comes from ROUTING_KEY; RUN keeps the
+-- new keys of one wrk run apart from those of the runs before it.
 local key = os.getenv("ROUTING_KEY") or "00000000000000000000000000000000"
+local run = os.getenv("RUN") or "0"
 local counter = 0
 local threads = {}
 local next_id = 0
@@ -16,7 +18,7 @@ request = function()
   counter = counter + 1
   local dedup
   if counter % 10 == 0 then
-    dedup = "new-" .. id .. "-" .. counter
+    dedup = "new-" .. run .. "-" .. id .. "-" .. counter
   else
     dedup = "hot-" .. (counter % 1000)
   end

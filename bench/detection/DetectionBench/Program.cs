@@ -30,7 +30,7 @@ public static class BenchMain
         return command switch
         {
             "host" => await BenchFactory.RunAsync(args),
-            "ingest" => await IngestAsync(Arg("seconds", 20), Arg("connections", 256), Arg("threads", 1)),
+            "ingest" => await IngestAsync(Arg("seconds", 20), Arg("connections", 256), Arg("threads", 1), Arg("warmup", 5)),
             "probes" => await ProbesAsync(Arg("monitors", 10_000), Arg("interval", 5), Arg("seconds", 180)),
             "latency" => await LatencyAsync(Arg("runs", 5), Arg("interval", 1), Arg("threshold", 2)),
             "durability" => await DurabilityAsync(Arg("seconds", 6), Arg("senders", 64)),
@@ -74,6 +74,8 @@ public static class BenchMain
         public double Rate => (Requests - Non2xx - ReadErrors) / Seconds;
     }
 
+    private static int _wrkRuns;
+
     private static async Task<WrkResult> WrkAsync(string url, string key, int seconds, int connections, int threads)
     {
         var script = Path.Combine(AppContext.BaseDirectory, "enqueue.lua");
@@ -83,6 +85,8 @@ public static class BenchMain
             info.ArgumentList.Add(a);
         }
         info.Environment["ROUTING_KEY"] = key;
+        // Each wrk run numbers its new keys afresh; the run id keeps them new across runs.
+        info.Environment["RUN"] = Interlocked.Increment(ref _wrkRuns).ToString(CultureInfo.InvariantCulture);
         using var p = Process.Start(info) ?? throw new InvalidOperationException("wrk is not installed (apt-get install wrk).");
         var output = await p.StandardOutput.ReadToEndAsync();
         await p.WaitForExitAsync();
@@ -91,7 +95,7 @@ public static class BenchMain
         return JsonSerializer.Deserialize<WrkResult>(line[7..], new JsonSerializerOptions(JsonSerializerDefaults.Web))!;
     }
 
-    private static async Task<int> IngestAsync(int seconds, int connections, int threads)
+    private static async Task<int> IngestAsync(int seconds, int connections, int threads, int warmup)
     {
         var db = TempDb("ingest");
         Console.WriteLine($"Ingestion: PagerDuty Events v2 triggers, 90% duplicates, SQLite ({db}); wrk -t{threads} -c{connections}, {seconds} s per run. Load: {Load()}");
@@ -104,9 +108,9 @@ public static class BenchMain
         var enqueue = $"{server.Url}/v2/enqueue";
         var noop = $"{server.Url}/bench/noop";
         long acknowledged = 0;
-        Console.WriteLine("Warming up (5 s each)…");
-        await WrkAsync(noop, key, 5, connections, threads);
-        acknowledged += Successful(await WrkAsync(enqueue, key, 5, connections, threads));
+        Console.WriteLine($"Warming up ({warmup} s each)…");
+        await WrkAsync(noop, key, warmup, connections, threads);
+        acknowledged += Successful(await WrkAsync(enqueue, key, warmup, connections, threads));
 
         var cpu0 = server.Usage().CpuSeconds;
         var baseline = await WrkAsync(noop, key, seconds, connections, threads);
