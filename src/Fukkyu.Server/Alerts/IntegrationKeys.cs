@@ -1,3 +1,4 @@
+using System.Collections.Concurrent;
 using System.Security.Claims;
 using System.Security.Cryptography;
 using System.Text.Encodings.Web;
@@ -34,7 +35,9 @@ public static class IntegrationKeys
 /// </summary>
 public sealed class IntegrationDirectory(IServiceScopeFactory scopes, IOptions<AlertOptions> options, TimeProvider time)
 {
+    private const int MaxRememberedKeys = 1024;
     private readonly SemaphoreSlim _refresh = new(1, 1);
+    private readonly ConcurrentDictionary<string, string> _hashes = new(StringComparer.Ordinal);
     private volatile Dictionary<string, IntegrationInfo>? _byHash;
     private long _loadedAt;
 
@@ -44,19 +47,35 @@ public sealed class IntegrationDirectory(IServiceScopeFactory scopes, IOptions<A
         {
             return null;
         }
-        var hash = ApiKeyMaterial.Hash(key);
+        // A sender repeats its key on every event: the hash of a key that was found is kept
+        // (bounded), so the steady stream costs a dictionary lookup, not a SHA-256. The directory
+        // below still decides whether the key is valid, so a disabled integration stays refused.
+        var known = _hashes.TryGetValue(key, out var hash);
+        hash ??= ApiKeyMaterial.Hash(key);
         var map = _byHash;
         var refreshEvery = TimeSpan.FromSeconds(Math.Max(1, options.Value.KeyRefreshSeconds));
         if (map is null || Age > refreshEvery)
         {
             map = await RefreshAsync(refreshEvery, ct);
         }
-        if (map.TryGetValue(hash, out var found))
+        if (map.TryGetValue(hash, out var found) || (map = await RefreshAsync(TimeSpan.FromSeconds(1), ct)).TryGetValue(hash, out found))
         {
+            if (!known)
+            {
+                Remember(key, hash);
+            }
             return found;
         }
-        map = await RefreshAsync(TimeSpan.FromSeconds(1), ct);
-        return map.GetValueOrDefault(hash);
+        return null;
+    }
+
+    private void Remember(string key, string hash)
+    {
+        if (_hashes.Count >= MaxRememberedKeys)
+        {
+            _hashes.Clear();
+        }
+        _hashes[key] = hash;
     }
 
     /// <summary>Forgets the cache after a change on this node.</summary>

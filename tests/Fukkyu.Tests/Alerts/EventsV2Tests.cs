@@ -311,8 +311,10 @@ public sealed class EventsV2Tests
         await using var app = await FukkyuApp.StartAsync(store);
         var admin = app.Admin();
         var (id, key) = await IntegrationAsync(admin);
-        Assert.Equal(HttpStatusCode.NoContent, (await admin.DeleteAsync($"/api/v1/integrations/{id}")).StatusCode);
         var sender = app.Anonymous();
+        // Used once first: the directory remembers a good key's hash, which must not outlive the key.
+        Assert.Equal(HttpStatusCode.Accepted, (await EnqueueAsync(sender, Trigger(key, "before"))).StatusCode);
+        Assert.Equal(HttpStatusCode.NoContent, (await admin.DeleteAsync($"/api/v1/integrations/{id}")).StatusCode);
 
         var disabled = await EnqueueAsync(sender, Trigger(key, "x"));
         var unknown = await EnqueueAsync(sender, Trigger(new string('a', 32), "x"));
@@ -320,7 +322,7 @@ public sealed class EventsV2Tests
         Assert.Equal(HttpStatusCode.NotFound, disabled.StatusCode);
         Assert.Equal(HttpStatusCode.NotFound, unknown.StatusCode);
         Assert.Equal(await unknown.Content.ReadAsStringAsync(), await disabled.Content.ReadAsStringAsync());
-        Assert.Equal(0, (await AlertsAsync(admin)).GetArrayLength());
+        Assert.Equal(["before"], (await AlertsAsync(admin)).EnumerateArray().Select(a => a.GetProperty("dedupKey").GetString()));
     }
 
     [Theory]
