@@ -18,7 +18,10 @@ public sealed class EventsV2Middleware(RequestDelegate next, IntegrationDirector
     public const string EnqueuePath = "/v2/enqueue";
     public const string ChangePath = "/v2/change/enqueue";
 
-    private readonly JsonSerializerOptions _json = json.Value.SerializerOptions;
+    private static readonly JsonEncodedText StatusName = JsonEncodedText.Encode("status");
+    private static readonly JsonEncodedText MessageName = JsonEncodedText.Encode("message");
+    private static readonly JsonEncodedText DedupKeyName = JsonEncodedText.Encode("dedup_key");
+
     private readonly JsonWriterOptions _writer = new()
     {
         Encoder = json.Value.SerializerOptions.Encoder,
@@ -52,7 +55,15 @@ public sealed class EventsV2Middleware(RequestDelegate next, IntegrationDirector
             response.ContentType = "application/json; charset=utf-8";
             await using (var writer = new Utf8JsonWriter(response.BodyWriter, _writer))
             {
-                JsonSerializer.Serialize(writer, accepted, _json);
+                // By hand rather than through the serializer's metadata: three strings, on every event.
+                writer.WriteStartObject();
+                writer.WriteString(StatusName, accepted.Status);
+                writer.WriteString(MessageName, accepted.Message);
+                if (accepted.DedupKey is { } dedupKey)
+                {
+                    writer.WriteString(DedupKeyName, dedupKey);
+                }
+                writer.WriteEndObject();
             }
             await response.BodyWriter.FlushAsync(context.RequestAborted);
             return;
