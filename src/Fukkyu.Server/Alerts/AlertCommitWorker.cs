@@ -563,6 +563,27 @@ public sealed class AlertCommitWorker(
         return [];
     }
 
+    /// <summary>
+    /// A new alert that the rules only record is written routed: the router's outcome for it
+    /// would be the same (it reads the rules as fresh as this), without a second write of each
+    /// row — at thousands of new alerts a second that was a tenth of the storing cost.
+    /// </summary>
+    private static async Task RecordWhereRulesSayAsync(FukkyuDb db, IReadOnlyList<Alert> added, AlertOptions o, CancellationToken ct)
+    {
+        var rules = await AlertRouter.RulesAsync(db, ct);
+        foreach (var a in added.Where(a => a.NeedsRouting))
+        {
+            var (action, rule) = AlertRouter.Decide(a, rules, o);
+            if (action == RoutingAction.Record)
+            {
+                a.NeedsRouting = false;
+                a.RoutedStatus = AlertStatus.Triggered;
+                a.Outcome = RoutingOutcome.Recorded;
+                a.RuleId = rule?.Id;
+            }
+        }
+    }
+
     private sealed record FoldPlan(List<Alert> Touched, List<Alert> Changed, IReadOnlyList<Alert> Added);
 
     private async Task<FoldPlan> PlanAsync(FukkyuDb db, List<AlertEvent> events, AlertOptions o, CancellationToken ct)
@@ -588,6 +609,10 @@ public sealed class AlertCommitWorker(
         foreach (var e in events)
         {
             folding.Apply(e);
+        }
+        if (folding.Added.Any(a => a.NeedsRouting))
+        {
+            await RecordWhereRulesSayAsync(db, folding.Added, o, ct);
         }
         var plan = new FoldPlan([], [], folding.Added);
         foreach (var a in existing)

@@ -80,7 +80,7 @@ public sealed class AlertRouter(IServiceScopeFactory scopes, IOptions<AlertOptio
             {
                 return 0;
             }
-            rules = await db.RoutingRules.AsNoTracking().Where(r => r.Enabled).OrderBy(r => r.Position).ThenBy(r => r.CreatedAt).ToListAsync(ct);
+            rules = await RulesAsync(db, ct);
 
             // Outcomes that touch no incident are written together, set-based; the version guard
             // leaves an alert marked if the committer changed it meanwhile.
@@ -144,16 +144,22 @@ public sealed class AlertRouter(IServiceScopeFactory scopes, IOptions<AlertOptio
         return pageCount;
     }
 
-    private (RoutingAction Action, RoutingRule? Rule) Decide(Alert alert, List<RoutingRule> rules)
+    private (RoutingAction Action, RoutingRule? Rule) Decide(Alert alert, List<RoutingRule> rules) => Decide(alert, rules, options.Value);
+
+    /// <summary>The first enabled rule that matches (in order), else the default for the alert's severity.</summary>
+    public static (RoutingAction Action, RoutingRule? Rule) Decide(Alert alert, IReadOnlyList<RoutingRule> rules, AlertOptions o)
     {
         var rule = rules.FirstOrDefault(r => r.Matches(alert));
         if (rule is not null)
         {
             return (rule.Action, rule);
         }
-        var o = options.Value;
         return (alert.Severity <= o.DefaultMinSeverity ? o.DefaultAction : RoutingAction.Record, null);
     }
+
+    /// <summary>The enabled rules in the order they are tried.</summary>
+    public static Task<List<RoutingRule>> RulesAsync(FukkyuDb db, CancellationToken ct) =>
+        db.RoutingRules.AsNoTracking().Where(r => r.Enabled).OrderBy(r => r.Position).ThenBy(r => r.CreatedAt).ToListAsync(ct);
 
     /// <summary>Opens, attaches or posts the resolution; each step is its own unit of work and safe to repeat.</summary>
     private async Task RouteWithIncidentAsync(Alert seen, List<RoutingRule> rules, CancellationToken ct)

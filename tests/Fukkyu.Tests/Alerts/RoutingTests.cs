@@ -2,6 +2,7 @@ using System.Net;
 using System.Net.Http.Json;
 using System.Text.Json;
 using Fukkyu.Tests.Infrastructure;
+using Microsoft.EntityFrameworkCore;
 using static Fukkyu.Tests.Alerts.AlertKit;
 
 namespace Fukkyu.Tests.Alerts;
@@ -133,6 +134,11 @@ public sealed class RoutingTests
         Assert.Equal(JsonValueKind.Null, alerts["aa11"].GetProperty("incident").ValueKind);
         Assert.Equal("opened", alerts["bb22"].GetProperty("outcome").GetString());
         Assert.Equal("database", (await IncidentsAsync(admin))[0].GetProperty("category").GetString());
+        // The recorded alert was written routed by the fold; the router, which moves the version
+        // of every alert it writes, had nothing to do for it. The opened one went through it.
+        var versions = await app.WithDbAsync(db => db.Alerts.ToDictionaryAsync(a => a.DedupKey, a => a.Version));
+        Assert.Equal(0, versions["aa11"]);
+        Assert.True(versions["bb22"] > 0);
     }
 
     [Theory]
