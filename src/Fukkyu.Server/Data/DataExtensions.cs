@@ -85,8 +85,8 @@ public static class DataExtensions
 }
 
 /// <summary>
-/// Per-connection SQLite settings: wait for the writer instead of failing with "database is locked",
-/// and fsync every commit. They belong to the native connection, which the pool keeps open across
+/// Per-connection SQLite settings: wait for the writer instead of failing with "database is locked"
+/// (polling every millisecond), and fsync every commit. They belong to the native connection, which the pool keeps open across
 /// <c>Open</c>/<c>Close</c>, so they are applied once per native connection, not at every open.
 /// </summary>
 internal sealed class SqliteConnectionSetup : DbConnectionInterceptor
@@ -104,6 +104,7 @@ internal sealed class SqliteConnectionSetup : DbConnectionInterceptor
             using var cmd = connection.CreateCommand();
             cmd.CommandText = Pragmas;
             cmd.ExecuteNonQuery();
+            WaitForTheWriter(connection);
             Prepared.TryAdd(handle, handle);
         }
     }
@@ -115,8 +116,53 @@ internal sealed class SqliteConnectionSetup : DbConnectionInterceptor
             await using var cmd = connection.CreateCommand();
             cmd.CommandText = Pragmas;
             await cmd.ExecuteNonQueryAsync(cancellationToken);
+            WaitForTheWriter(connection);
             Prepared.TryAdd(handle, handle);
         }
+    }
+
+    /// <summary>
+    /// While another connection writes, retry every millisecond (for the same ~10 s as the
+    /// pragma's timeout). SQLite's own handler backs off 1, 2, 5, 10, 15, 20, 25… ms, so a waiter
+    /// behind a writer that holds the lock for 8 ms comes back after 18 — with a few writers at
+    /// once (declarations, jobs, the outbox) those overshoots were most of a burst's time.
+    /// </summary>
+    private static void WaitForTheWriter(DbConnection connection)
+    {
+        if (connection is SqliteConnection { Handle: { } db })
+        {
+            try
+            {
+                _ = NativeMethods.sqlite3_busy_handler(db.DangerousGetHandle(), Busy, IntPtr.Zero);
+            }
+            catch (Exception e) when (e is DllNotFoundException or EntryPointNotFoundException)
+            {
+                // Another SQLite build: the pragma's busy_timeout stays in force.
+            }
+        }
+    }
+
+    private const int BusyPolls = 10_000;
+
+    // Static, so the callback handed to native code is never collected.
+    private static readonly NativeMethods.BusyCallback Busy = (_, count) =>
+    {
+        if (count >= BusyPolls)
+        {
+            return 0;
+        }
+        Thread.Sleep(1);
+        return 1;
+    };
+
+    private static class NativeMethods
+    {
+        [System.Runtime.InteropServices.UnmanagedFunctionPointer(System.Runtime.InteropServices.CallingConvention.Cdecl)]
+        public delegate int BusyCallback(IntPtr state, int count);
+
+        // SQLitePCLRaw 2.1 wraps busy_timeout but not busy_handler; this is the same native library.
+        [System.Runtime.InteropServices.DllImport("e_sqlite3", CallingConvention = System.Runtime.InteropServices.CallingConvention.Cdecl)]
+        public static extern int sqlite3_busy_handler(IntPtr db, BusyCallback callback, IntPtr state);
     }
 
     private static bool IsNew(DbConnection connection, out object handle)
