@@ -15,6 +15,8 @@ namespace Fukkyu.Server.Alerts;
 public sealed class AlertLogFile : IDisposable
 {
     private readonly SqliteConnection _connection;
+    // What is deleted already: an append deletes only when the fold mark has moved since.
+    private long _deletedThrough;
 
     private AlertLogFile(SqliteConnection connection) => _connection = connection;
 
@@ -57,7 +59,8 @@ public sealed class AlertLogFile : IDisposable
     public long Append(DateTime createdAt, IReadOnlyList<AlertEvent> events, long deleteThrough)
     {
         using var tx = _connection.BeginTransaction();
-        if (deleteThrough > 0)
+        var deleting = deleteThrough > _deletedThrough;
+        if (deleting)
         {
             Run("DELETE FROM alert_log WHERE id <= $d", ("$d", deleteThrough));
         }
@@ -68,6 +71,10 @@ public sealed class AlertLogFile : IDisposable
         cmd.Parameters.AddWithValue("$p", AlertLog.Serialize(events));
         var id = Convert.ToInt64(cmd.ExecuteScalar(), CultureInfo.InvariantCulture);
         tx.Commit();
+        if (deleting)
+        {
+            _deletedThrough = deleteThrough;
+        }
         return id;
     }
 
@@ -75,6 +82,7 @@ public sealed class AlertLogFile : IDisposable
     public List<(long Id, AlertEvent[] Events)> ReadAfter(long foldedThrough)
     {
         Run("DELETE FROM alert_log WHERE id <= $m", ("$m", foldedThrough));
+        _deletedThrough = Math.Max(_deletedThrough, foldedThrough);
         using var cmd = _connection.CreateCommand();
         cmd.CommandText = "SELECT id, payload FROM alert_log WHERE id > $m ORDER BY id";
         cmd.Parameters.AddWithValue("$m", foldedThrough);

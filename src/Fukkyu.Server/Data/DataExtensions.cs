@@ -86,8 +86,9 @@ public static class DataExtensions
 
 /// <summary>
 /// Per-connection SQLite settings: wait for the writer instead of failing with "database is locked"
-/// (polling every millisecond), and fsync every commit. They belong to the native connection, which the pool keeps open across
-/// <c>Open</c>/<c>Close</c>, so they are applied once per native connection, not at every open.
+/// (polling every millisecond), and fsync every commit. They belong to the native connection,
+/// which the pool keeps open across <c>Open</c>/<c>Close</c>, so they are applied once per native
+/// connection, not at every open.
 /// </summary>
 internal sealed class SqliteConnectionSetup : DbConnectionInterceptor
 {
