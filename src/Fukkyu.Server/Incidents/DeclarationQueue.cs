@@ -1,3 +1,4 @@
+using Fukkyu.Server.Infrastructure;
 using Microsoft.Extensions.Options;
 
 namespace Fukkyu.Server.Incidents;
@@ -19,19 +20,34 @@ public sealed class DeclarationOptions
 /// the team to page, runbooks, the regulatory track, one transaction); a hundred started at once
 /// share the processors and all finish together — every first page then waits for the last
 /// declaration. Taken in turn, the first incidents are paged while later ones are still queued.
+/// While any declaration waits or runs, the node's <see cref="UrgentWork"/> is busy and background
+/// work that can wait holds back (docs/decisions/048-pages-first.md).
 /// </summary>
-public sealed class DeclarationQueue(IOptions<DeclarationOptions> options)
+public sealed class DeclarationQueue(IOptions<DeclarationOptions> options, UrgentWork urgent)
 {
     private readonly SemaphoreSlim _slots = new(Math.Max(1, options.Value.MaxConcurrentDeclarations));
 
     public async Task<Turn> EnterAsync(CancellationToken ct)
     {
-        await _slots.WaitAsync(ct);
-        return new Turn(_slots);
+        var mark = urgent.Enter();
+        try
+        {
+            await _slots.WaitAsync(ct);
+        }
+        catch
+        {
+            mark.Dispose();
+            throw;
+        }
+        return new Turn(_slots, mark);
     }
 
-    public readonly struct Turn(SemaphoreSlim slots) : IDisposable
+    public readonly struct Turn(SemaphoreSlim slots, UrgentWork.Mark mark) : IDisposable
     {
-        public void Dispose() => slots.Release();
+        public void Dispose()
+        {
+            slots.Release();
+            mark.Dispose();
+        }
     }
 }

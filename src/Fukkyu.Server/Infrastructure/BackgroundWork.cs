@@ -7,6 +7,7 @@ public static class BackgroundWork
     {
         var services = builder.Services;
         services.AddSingleton<WorkSignals>();
+        services.AddSingleton<UrgentWork>();
         services.AddSingleton<WorkSignalInterceptor>();
         services.AddOptions<JobOptions>().BindConfiguration(JobOptions.Section);
         services.AddSingleton<JobRunner>();

@@ -44,6 +44,12 @@ public interface IJobHandler
 {
     string Kind { get; }
 
+    /// <summary>
+    /// Runs on time even during a burst of declarations (an escalation step, a page). Other jobs
+    /// wait while declarations are being worked on, at most <see cref="JobOptions.YieldToDeclarationsSeconds"/>.
+    /// </summary>
+    bool Urgent => false;
+
     /// <summary>Runs in a fresh scope; throwing schedules a retry with backoff.</summary>
     Task RunAsync(Job job, IServiceProvider services, CancellationToken ct);
 }
@@ -59,6 +65,12 @@ public sealed class JobOptions
     public int ClaimSeconds { get; set; } = 120;
     /// <summary>Finished and cancelled jobs are deleted after this many days; failed ones stay.</summary>
     public int KeepDays { get; set; } = 30;
+    /// <summary>
+    /// While declarations are waiting or being worked on, jobs that are not urgent (reminders,
+    /// maintenance transitions) wait at most this long past their due time, so the first pages go
+    /// out first; 0 runs every job when due (docs/decisions/048-pages-first.md).
+    /// </summary>
+    public double YieldToDeclarationsSeconds { get; set; } = 5;
 }
 
 public static class Jobs
@@ -104,21 +116,27 @@ public sealed class JobRunner(
     IServiceScopeFactory scopes,
     IEnumerable<IJobHandler> handlers,
     NodeIdentity node,
+    UrgentWork urgent,
     TimeProvider time,
     IOptions<JobOptions> options,
     ILogger<JobRunner> log)
 {
     private readonly Dictionary<string, IJobHandler> _handlers = handlers.ToDictionary(h => h.Kind, StringComparer.Ordinal);
+    private readonly string[] _urgentKinds = [.. handlers.Where(h => h.Urgent).Select(h => h.Kind)];
 
-    /// <summary>Runs every job that is due now; returns how many ran.</summary>
+    /// <summary>Runs every job that is due now (during a burst of declarations: every urgent one); returns how many ran.</summary>
     public async Task<int> RunDueAsync(CancellationToken ct)
     {
         var o = options.Value;
+        var now = time.GetUtcNow().UtcDateTime;
+        var first = urgent.Busy && o.YieldToDeclarationsSeconds > 0
+            ? new ClaimFirst(_urgentKinds, now - TimeSpan.FromSeconds(o.YieldToDeclarationsSeconds))
+            : null;
         List<Guid> ids;
         await using (var scope = scopes.CreateAsyncScope())
         {
             var db = scope.ServiceProvider.GetRequiredService<FukkyuDb>();
-            ids = await RowClaimer.ClaimAsync(db, "jobs", node.Id, time.GetUtcNow().UtcDateTime, TimeSpan.FromSeconds(o.ClaimSeconds), o.BatchSize, ct);
+            ids = await RowClaimer.ClaimAsync(db, "jobs", node.Id, now, TimeSpan.FromSeconds(o.ClaimSeconds), o.BatchSize, ct, first);
         }
         foreach (var id in ids)
         {

@@ -282,6 +282,8 @@ public sealed class PageStepJobHandler : IJobHandler
 {
     public string Kind => PagingEngine.StepJob;
 
+    public bool Urgent => true;
+
     public async Task RunAsync(Job job, IServiceProvider services, CancellationToken ct)
     {
         var p = job.PayloadAs<StepJobPayload>()!;
@@ -330,6 +332,8 @@ public sealed class PageStepJobHandler : IJobHandler
 public sealed class PageContactJobHandler : IJobHandler
 {
     public string Kind => PagingEngine.ContactJob;
+
+    public bool Urgent => true;
 
     public Task RunAsync(Job job, IServiceProvider services, CancellationToken ct) =>
         services.GetRequiredService<PagingEngine>().SendDeferredAsync(job.PayloadAs<ContactJobPayload>()!.NotificationId,

@@ -14,6 +14,12 @@ public sealed class StatusPageOptions
     public string DefaultLanguage { get; set; } = "ja";
     /// <summary>Rebuild at least this often, so changes made on other nodes show up.</summary>
     public double RefreshSeconds { get; set; } = 5;
+    /// <summary>
+    /// Changes made within this long of a rebuild are taken together into the next one, so a burst
+    /// of changes (a hundred declarations) costs a few rebuilds rather than one each. Keep it well
+    /// under a second: a published update shows on the page within about this long.
+    /// </summary>
+    public int MinRebuildMilliseconds { get; set; } = 250;
     /// <summary>Past incidents and maintenances on the history page, the feeds and the 90-day bars.</summary>
     public int HistoryDays { get; set; } = 90;
     /// <summary>Most incidents listed (Statuspage's <c>incidents.json</c> has the 50 most recent).</summary>

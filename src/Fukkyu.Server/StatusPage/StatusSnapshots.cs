@@ -12,9 +12,9 @@ public sealed record ExportedFile(string File, string Path, string Lang, string 
 public sealed record StatusExport(DateTime BuiltAt, DateTime DataUpdatedAt, string Hash, string DefaultLanguage, ExportedFile[] Files);
 
 /// <summary>
-/// Holds the current <see cref="StatusSnapshot"/> and rebuilds it after every change on this node
-/// (<see cref="ChangeSignal"/>) and every <see cref="StatusPageOptions.RefreshSeconds"/> for changes made
-/// elsewhere. A failed rebuild — the database is down — keeps the last snapshot in service.
+/// Holds the current <see cref="StatusSnapshot"/> and rebuilds it after changes on this node
+/// (<see cref="ChangeSignal"/>; at most once per <see cref="StatusPageOptions.MinRebuildMilliseconds"/>)
+/// and every <see cref="StatusPageOptions.RefreshSeconds"/> for changes made elsewhere. A failed rebuild — the database is down — keeps the last snapshot in service.
 /// </summary>
 public sealed class StatusSnapshots(
     IServiceScopeFactory scopes,
@@ -70,6 +70,11 @@ public sealed class StatusSnapshots(
             {
                 await _wake.WaitAsync(interval, time, ct);
                 await RefreshAsync(ct);
+                if (options.Value.MinRebuildMilliseconds > 0)
+                {
+                    // Changes meanwhile are taken together by the next rebuild.
+                    await Task.Delay(TimeSpan.FromMilliseconds(options.Value.MinRebuildMilliseconds), time, ct);
+                }
             }
             catch (OperationCanceledException) when (ct.IsCancellationRequested)
             {

@@ -10,6 +10,7 @@ using Fukkyu.Tests.Infrastructure;
 using Microsoft.Data.Sqlite;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Time.Testing;
 using Npgsql;
 using static Fukkyu.Tests.Comms.CommsKit;
 
@@ -213,6 +214,46 @@ public sealed class StatusPageTests
         Assert.Contains("Availability over 90 days: 99.50%", html);
         Assert.Contains("role=\"img\"", html);
         Assert.True(source.Asked > 10);
+    }
+
+    [Theory]
+    [MemberData(nameof(Stores.Both), MemberType = typeof(Stores))]
+    public async Task ChangesWithinAQuarterSecondOfARebuildAreTakenTogetherIntoTheNext(Store store)
+    {
+        var clock = new FakeTimeProvider(DateTimeOffset.UtcNow);
+        await using var app = await FukkyuApp.StartAsync(store, clock);
+        var admin = app.Admin();
+        var snapshots = app.Services.GetRequiredService<StatusSnapshots>();
+        var component = await ComponentId(app, "web.site");
+        async Task<long> RebuiltAfter(long version, bool advance)
+        {
+            for (var i = 0; i < 300; i++)
+            {
+                if (snapshots.Current!.Version > version)
+                {
+                    return snapshots.Current.Version;
+                }
+                if (advance)
+                {
+                    clock.Advance(TimeSpan.FromMilliseconds(50));
+                }
+                await Task.Delay(50);
+            }
+            Assert.Fail("The status page was not rebuilt.");
+            return 0;
+        }
+
+        var before = snapshots.Current!.Version;
+        (await admin.PatchAsJsonAsync($"/api/v1/components/{component}", new { status = "partial_outage" })).EnsureSuccessStatusCode();
+        var first = await RebuiltAfter(before, advance: true);
+
+        // Right after a rebuild: the next change waits for the quarter second to pass (on the clock).
+        (await admin.PatchAsJsonAsync($"/api/v1/components/{component}", new { status = "major_outage" })).EnsureSuccessStatusCode();
+        await Task.Delay(500);
+        Assert.Equal(first, snapshots.Current!.Version);
+        clock.Advance(TimeSpan.FromMilliseconds(250));
+        await RebuiltAfter(first, advance: false);
+        Assert.Contains("major_outage", await PageAsync(app.Anonymous(), "/api/v2/components.json"));
     }
 
     [Theory]

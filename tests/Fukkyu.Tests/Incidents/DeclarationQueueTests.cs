@@ -1,4 +1,5 @@
 using Fukkyu.Server.Incidents;
+using Fukkyu.Server.Infrastructure;
 using Microsoft.Extensions.Options;
 
 namespace Fukkyu.Tests.Incidents;
@@ -8,7 +9,9 @@ public sealed class DeclarationQueueTests
     [Fact]
     public async Task AtMostTheConfiguredNumberRunAtOnceAndTheRestGoInArrivalOrder()
     {
-        var queue = new DeclarationQueue(Options.Create(new DeclarationOptions { MaxConcurrentDeclarations = 2 }));
+        var urgent = new UrgentWork();
+        var queue = new DeclarationQueue(Options.Create(new DeclarationOptions { MaxConcurrentDeclarations = 2 }), urgent);
+        Assert.False(urgent.Busy);
         var first = await queue.EnterAsync(CancellationToken.None);
         var second = await queue.EnterAsync(CancellationToken.None);
 
@@ -27,13 +30,16 @@ public sealed class DeclarationQueueTests
         t1.Dispose();
         var t3 = await w3.WaitAsync(TimeSpan.FromSeconds(5));
         t2.Dispose();
+        Assert.True(urgent.Busy); // one declaration is still being worked on
         t3.Dispose();
+        Assert.False(urgent.Busy);
     }
 
     [Fact]
     public async Task AWaiterThatGivesUpLeavesItsTurnToTheNext()
     {
-        var queue = new DeclarationQueue(Options.Create(new DeclarationOptions { MaxConcurrentDeclarations = 1 }));
+        var urgent = new UrgentWork();
+        var queue = new DeclarationQueue(Options.Create(new DeclarationOptions { MaxConcurrentDeclarations = 1 }), urgent);
         var held = await queue.EnterAsync(CancellationToken.None);
         using var cts = new CancellationTokenSource();
         var abandoned = queue.EnterAsync(cts.Token);
@@ -42,6 +48,8 @@ public sealed class DeclarationQueueTests
         cts.Cancel();
         await Assert.ThrowsAnyAsync<OperationCanceledException>(() => abandoned);
         held.Dispose();
-        using var turn = await next.WaitAsync(TimeSpan.FromSeconds(5));
+        var turn = await next.WaitAsync(TimeSpan.FromSeconds(5));
+        turn.Dispose();
+        Assert.False(urgent.Busy); // the one that gave up no longer counts
     }
 }
