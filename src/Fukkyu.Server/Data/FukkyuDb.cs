@@ -35,6 +35,20 @@ public abstract class FukkyuDb(DbContextOptions options) : DbContext(options), I
     /// <summary>Shared by all nodes, so cookies and anti-forgery tokens work behind a load balancer.</summary>
     public DbSet<DataProtectionKey> DataProtectionKeys => Set<DataProtectionKey>();
 
+    private readonly HashSet<Guid> _declaring = [];
+
+    /// <summary>
+    /// The incident is being declared in this unit of work: not saved yet, so no stored row refers
+    /// to it and looking for one (its pages, checklists, track) would only cost a query.
+    /// </summary>
+    public bool IsBeingDeclared(Guid incidentId) => _declaring.Contains(incidentId);
+
+    /// <summary>Marks a new incident as being declared until <see cref="Declared"/>; see <see cref="IsBeingDeclared"/>.</summary>
+    internal void Declaring(Guid incidentId) => _declaring.Add(incidentId);
+
+    /// <summary>The incident's declaration is saved (or given up): its rows may now be stored.</summary>
+    internal void Declared(Guid incidentId) => _declaring.Remove(incidentId);
+
     /// <summary>
     /// Set when outbox rows were written without change tracking (<see cref="Notifications.Outbox.InsertAsync"/>),
     /// so the outbox dispatcher is still woken when the transaction commits.

@@ -170,8 +170,16 @@ public sealed class IncidentService(
                     drill = incident.Drill,
                     reporter = new { incident.Reporter.Name, incident.Reporter.Channel },
                 });
-                await NotifyAsync(new IncidentChange(db, incident, IncidentChangeKind.Declared, caller.Actor, now), ct);
-                await db.SaveChangesAsync(ct);
+                db.Declaring(incident.Id);
+                try
+                {
+                    await NotifyAsync(new IncidentChange(db, incident, IncidentChangeKind.Declared, caller.Actor, now), ct);
+                    await db.SaveChangesAsync(ct);
+                }
+                finally
+                {
+                    db.Declared(incident.Id);
+                }
                 signal.Raise(ChangeSignal.Incidents);
                 return incident;
             }

@@ -52,7 +52,9 @@ public sealed class ResponseAssembly(PagingEngine engine, IOptions<PagingOptions
 
     internal static async Task<HashSet<string>> ExistingGroupsAsync(FukkyuDb db, Guid incidentId, CancellationToken ct)
     {
-        var keys = (await db.Set<Page>().Where(p => p.IncidentId == incidentId).Select(p => p.GroupKey).ToListAsync(ct)).ToHashSet();
+        var keys = db.IsBeingDeclared(incidentId)
+            ? []
+            : (await db.Set<Page>().Where(p => p.IncidentId == incidentId).Select(p => p.GroupKey).ToListAsync(ct)).ToHashSet();
         keys.UnionWith(db.ChangeTracker.Entries<Page>().Where(e => e.Entity.IncidentId == incidentId).Select(e => e.Entity.GroupKey));
         return keys;
     }

@@ -202,11 +202,12 @@ public sealed class PagingEngine(FukkyuDb db, OnCallService oncall, AckLinks lin
         {
             return []; // someone asked for exactly these people
         }
-        var stored = await (from n in db.Set<PageNotification>()
-                            join p in db.Set<Page>() on n.PageId equals p.Id
-                            where n.IncidentId == incidentId && n.PageId != page.Id && p.Purpose == page.Purpose
-                            select n.UserId).Distinct().ToListAsync(ct);
-        var set = stored.ToHashSet();
+        var set = db.IsBeingDeclared(incidentId)
+            ? []
+            : (await (from n in db.Set<PageNotification>()
+                      join p in db.Set<Page>() on n.PageId equals p.Id
+                      where n.IncidentId == incidentId && n.PageId != page.Id && p.Purpose == page.Purpose
+                      select n.UserId).Distinct().ToListAsync(ct)).ToHashSet();
         var trackedPages = db.ChangeTracker.Entries<Page>().Select(e => e.Entity)
             .Where(p => p.IncidentId == incidentId && p.Id != page.Id && p.Purpose == page.Purpose).Select(p => p.Id).ToHashSet();
         foreach (var n in db.ChangeTracker.Entries<PageNotification>().Select(e => e.Entity).Where(n => trackedPages.Contains(n.PageId)))

@@ -10,7 +10,8 @@ namespace Fukkyu.Server.Regulatory;
 
 /// <summary>
 /// Tells compliance officers and the incident's commander about a filing deadline: when it is set,
-/// before it, and after it until the filing is marked submitted. Nobody in the compliance role?
+/// before it, and after it until the filing is marked submitted. The first reminder, when the
+/// deadline is set, schedules those before and after it. Nobody in the compliance role?
 /// Then the administrators, so a deadline never passes unseen.
 /// </summary>
 public sealed class FilingReminderHandler : IJobHandler
@@ -32,6 +33,10 @@ public sealed class FilingReminderHandler : IJobHandler
             return;
         }
         var now = services.GetRequiredService<TimeProvider>().GetUtcNow().UtcDateTime;
+        if (payload.Slot == "opened")
+        {
+            await services.GetRequiredService<RegulatoryService>().ScheduleFollowingAsync(filing, incident.Id, now, ct);
+        }
         var recipients = await RecipientsAsync(db, incident.CommanderId, ct);
         var config = services.GetRequiredService<IConfiguration>();
         var notifier = services.GetRequiredService<IPersonNotifier>();
@@ -56,7 +61,7 @@ public sealed class FilingReminderHandler : IJobHandler
         var options = services.GetRequiredService<IOptions<RegulatoryOptions>>().Value;
         if (payload.Slot.StartsWith("overdue:", StringComparison.Ordinal) && int.TryParse(payload.Slot["overdue:".Length..], out var n) && n < options.MaxOverdueReminders)
         {
-            var nextKey = $"filing:{filing.Id}:{due.Ticks}:overdue:{n + 1}";
+            var nextKey = $"{RegulatoryService.Key(filing.Id, due)}:overdue:{n + 1}";
             if (!await db.Set<Job>().AnyAsync(j => j.Kind == Kind && j.Key == nextKey && j.State == JobState.Pending, ct))
             {
                 Jobs.Schedule(db, Kind, job.DueAt.AddMinutes(Math.Max(1, options.OverdueRepeatMinutes)), now, payload with { Slot = $"overdue:{n + 1}" }, nextKey, incident.Id);

@@ -74,7 +74,7 @@ public sealed class RegulatoryService(FukkyuDb db, TimeProvider time, IOptions<R
     /// <summary>Finds the track in this unit of work (it may have been added but not saved) or in the database.</summary>
     public async Task<RegulatoryTrack?> TrackAsync(Guid incidentId, CancellationToken ct) =>
         db.ChangeTracker.Entries<RegulatoryTrack>().Select(e => e.Entity).FirstOrDefault(t => t.IncidentId == incidentId)
-        ?? await db.Set<RegulatoryTrack>().Include(t => t.Filings).FirstOrDefaultAsync(t => t.IncidentId == incidentId, ct);
+        ?? (db.IsBeingDeclared(incidentId) ? null : await db.Set<RegulatoryTrack>().Include(t => t.Filings).FirstOrDefaultAsync(t => t.IncidentId == incidentId, ct));
 
     /// <summary>
     /// Brings the track up to date with a tracked incident, in the caller's unit of work. Drills
@@ -217,18 +217,41 @@ public sealed class RegulatoryService(FukkyuDb db, TimeProvider time, IOptions<R
         {
             return;
         }
-        var key = $"filing:{f.Id}:{due.Ticks}";
-        // Compliance hears of a new deadline at once, then before it, then after it until submitted.
-        Jobs.Schedule(db, ReminderKind, now, now, new FilingReminder(f.Id, due, "opened"), $"{key}:opened", incident.Id);
+        // Compliance hears of a new deadline at once; that reminder schedules the ones before and
+        // after the deadline (FilingReminderHandler), which keeps a declaration's transaction small.
+        Jobs.Schedule(db, ReminderKind, now, now, new FilingReminder(f.Id, due, "opened"), $"{Key(f.Id, due)}:opened", incident.Id);
+    }
+
+    internal static string Key(Guid filingId, DateTime due) => $"filing:{filingId}:{due.Ticks}";
+
+    /// <summary>The reminders before a deadline that are still ahead, and the first after it; those already scheduled are skipped.</summary>
+    internal async Task ScheduleFollowingAsync(RegulatoryFiling f, Guid incidentId, DateTime now, CancellationToken ct)
+    {
+        if (f.DueAt is not { } due)
+        {
+            return;
+        }
+        var key = Key(f.Id, due);
+        var planned = new List<(DateTime At, string Slot)>();
         foreach (var minutes in options.Value.MinutesBefore.Where(m => m > 0).Distinct())
         {
             var at = due.AddMinutes(-minutes);
             if (at > now)
             {
-                Jobs.Schedule(db, ReminderKind, at, now, new FilingReminder(f.Id, due, $"before:{minutes}"), $"{key}:before:{minutes}", incident.Id);
+                planned.Add((at, $"before:{minutes}"));
             }
         }
-        Jobs.Schedule(db, ReminderKind, due > now ? due : now, now, new FilingReminder(f.Id, due, "overdue:1"), $"{key}:overdue:1", incident.Id);
+        planned.Add((due > now ? due : now, "overdue:1"));
+        // After a crash the reminder that schedules these may run again.
+        var keys = planned.Select(p => $"{key}:{p.Slot}").ToList();
+        var existing = await db.Set<Job>().Where(j => j.Kind == ReminderKind && j.Key != null && keys.Contains(j.Key)).Select(j => j.Key!).ToListAsync(ct);
+        foreach (var (at, slot) in planned)
+        {
+            if (!existing.Contains($"{key}:{slot}"))
+            {
+                Jobs.Schedule(db, ReminderKind, at, now, new FilingReminder(f.Id, due, slot), $"{key}:{slot}", incidentId);
+            }
+        }
     }
 
     public Task<OpResult<RegulatoryFiling>> EditDraftAsync(Guid filingId, string? text, Actor actor, CancellationToken ct) =>

@@ -37,7 +37,9 @@ public sealed class RunbookService(FukkyuDb db, IncidentService incidents, TimeP
     {
         var category = incident.Category;
         var level = incident.Level;
-        var attached = await db.Set<IncidentChecklist>().Where(c => c.IncidentId == incident.Id).Select(c => c.RunbookId).ToListAsync(ct);
+        var attached = db.IsBeingDeclared(incident.Id)
+            ? []
+            : await db.Set<IncidentChecklist>().Where(c => c.IncidentId == incident.Id).Select(c => c.RunbookId).ToListAsync(ct);
         attached.AddRange(db.ChangeTracker.Entries<IncidentChecklist>().Where(e => e.Entity.IncidentId == incident.Id).Select(e => e.Entity.RunbookId));
         var runbooks = await db.Set<Runbook>().AsNoTracking()
             .Where(r => !r.Archived && r.MinLevel <= level && (r.Category == null || r.Category == category) && !attached.Contains(r.Id))
