@@ -15,9 +15,9 @@ public sealed class StatusPageOptions
     /// <summary>Rebuild at least this often, so changes made on other nodes show up.</summary>
     public double RefreshSeconds { get; set; } = 5;
     /// <summary>
-    /// Changes made within this long of a rebuild are taken together into the next one, so a burst
-    /// of changes (a hundred declarations) costs a few rebuilds rather than one each. Keep it well
-    /// under a second: a published update shows on the page within about this long.
+    /// Rebuilds after changes start at least this far apart; changes made meanwhile are taken
+    /// together into the next one, so a burst of changes (a hundred declarations) costs a few
+    /// rebuilds rather than one each. A change after a quiet spell is rebuilt at once.
     /// </summary>
     public int MinRebuildMilliseconds { get; set; } = 250;
     /// <summary>Past incidents and maintenances on the history page, the feeds and the 90-day bars.</summary>

@@ -69,11 +69,14 @@ public sealed class StatusSnapshots(
             try
             {
                 await _wake.WaitAsync(interval, time, ct);
+                var started = time.GetTimestamp();
                 await RefreshAsync(ct);
-                if (options.Value.MinRebuildMilliseconds > 0)
+                // The next rebuild starts no sooner than this after this one started; changes
+                // meanwhile are taken together into it. A rebuild after a quiet spell is not delayed.
+                var rest = TimeSpan.FromMilliseconds(options.Value.MinRebuildMilliseconds) - time.GetElapsedTime(started);
+                if (rest > TimeSpan.Zero)
                 {
-                    // Changes meanwhile are taken together by the next rebuild.
-                    await Task.Delay(TimeSpan.FromMilliseconds(options.Value.MinRebuildMilliseconds), time, ct);
+                    await Task.Delay(rest, time, ct);
                 }
             }
             catch (OperationCanceledException) when (ct.IsCancellationRequested)
