@@ -23,7 +23,7 @@ public sealed class FilingReminderHandler : IJobHandler
         var payload = job.PayloadAs<FilingReminder>();
         var db = services.GetRequiredService<FukkyuDb>();
         var filing = payload is null ? null : await db.Set<RegulatoryFiling>().AsNoTracking().FirstOrDefaultAsync(f => f.Id == payload.FilingId, ct);
-        if (filing is null || filing.Status != FilingStatus.Pending || filing.DueAt != payload!.DueAt)
+        if (filing is null || filing.Status != FilingStatus.Pending || !SameDue(filing.DueAt, payload!.DueAt))
         {
             return;
         }
@@ -69,6 +69,14 @@ public sealed class FilingReminderHandler : IJobHandler
         }
         await db.SaveChangesAsync(ct);
     }
+
+    /// <summary>
+    /// The deadline has not moved since the reminder was scheduled. PostgreSQL keeps timestamps to
+    /// the microsecond, a tenth of .NET's tick: a payload written before the filing was stored may
+    /// be finer than the stored deadline read back.
+    /// </summary>
+    internal static bool SameDue(DateTime? stored, DateTime planned) =>
+        stored is { } s && Math.Abs((s - planned).Ticks) < TimeSpan.TicksPerMicrosecond;
 
     /// <summary>Compliance officers and the commander; the administrators when there is no compliance officer.</summary>
     internal static async Task<List<Guid>> RecipientsAsync(FukkyuDb db, Guid? commanderId, CancellationToken ct)

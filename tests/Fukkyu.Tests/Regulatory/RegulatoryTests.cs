@@ -23,6 +23,36 @@ public sealed class RegulatoryTests
 
     [Theory]
     [MemberData(nameof(Stores.Both), MemberType = typeof(Stores))]
+    public async Task TheFirstReminderSchedulesTheLaterOnesOnceEvenWhenItRunsAgain(Store store)
+    {
+        await using var app = await FukkyuApp.StartAsync(store, settings: Scripted.Manual());
+        var admin = app.Admin();
+        await admin.PostJson("/api/v1/incidents", new { title = "Website slow", category = "web", impactScope = "some", expectedRecoveryMinutes = 10,
+            components = new[] { new { id = "web.site", impact = "degraded_performance" } } }, HttpStatusCode.Created);
+        Task<List<string>> Keys() => app.WithDbAsync(db => db.Set<Job>().AsNoTracking()
+            .Where(j => j.Kind == "regulatory.reminder").Select(j => j.Key!).ToListAsync());
+
+        // Declared: only the reminder that a deadline was set, one per deadline (immediate, status report).
+        Assert.Equal(2, (await Keys()).Count);
+        Assert.All(await Keys(), k => Assert.EndsWith(":opened", k));
+
+        await RunJobs(app);
+        var scheduled = (await Keys()).Order().ToList();
+        // Immediate (1 h): 15 min before and overdue; status report (1 month): 1 day, 4 h, 1 h, 15 min before and overdue.
+        Assert.Equal(2 + 2 + 5, scheduled.Count);
+        var mails = (await Reminders(app)).Count;
+
+        // As after a crash between its work and its bookkeeping: the first reminders run again.
+        await app.WithDbAsync(db => db.Set<Job>().Where(j => j.Kind == "regulatory.reminder" && j.Key!.EndsWith(":opened"))
+            .ExecuteUpdateAsync(u => u.SetProperty(j => j.State, JobState.Pending)));
+        await RunJobs(app);
+        Assert.Equal(2, await app.WithDbAsync(db => db.Set<Job>().CountAsync(j => j.Kind == "regulatory.reminder" && j.Key!.EndsWith(":opened") && j.State == JobState.Done)));
+        Assert.Equal(scheduled, (await Keys()).Order().ToList());
+        Assert.Equal(mails, (await Reminders(app)).Count);
+    }
+
+    [Theory]
+    [MemberData(nameof(Stores.Both), MemberType = typeof(Stores))]
     public async Task ReportabilityFollowsTheFsaRuleNotTheLevel(Store store)
     {
         await using var app = await FukkyuApp.StartAsync(store, settings: Scripted.Manual());
