@@ -24,6 +24,7 @@ public static class DataExtensions
 
         if (options.IsPostgres)
         {
+            connectionString = PreparePostgres(connectionString);
             builder.Services.AddDbContext<FukkyuDb, PostgresFukkyuDb>((sp, o) => UsePostgres(o, connectionString).AddInterceptors(sp.GetRequiredService<WorkSignalInterceptor>()),
                 optionsLifetime: ServiceLifetime.Singleton);
         }
@@ -43,6 +44,22 @@ public static class DataExtensions
 
     internal static DbContextOptionsBuilder UseSqlite(DbContextOptionsBuilder o, string connectionString) =>
         o.UseSqlite(connectionString).UseSnakeCaseNamingConvention().AddInterceptors(SqliteConnectionSetup.Instance);
+
+    /// <summary>
+    /// Lets Npgsql prepare the statements it sees repeatedly (<c>Max Auto Prepare</c>), unless the
+    /// connection string says otherwise: a declaration runs the same dozen queries every time, and
+    /// PostgreSQL then skips parsing and planning them (docs/decisions/050-postgres-prepared-statements.md).
+    /// Set <c>Max Auto Prepare=0</c> behind a pooler that cannot keep prepared statements.
+    /// </summary>
+    internal static string PreparePostgres(string connectionString)
+    {
+        var given = new DbConnectionStringBuilder { ConnectionString = connectionString };
+        if (given.Keys.Cast<string>().Any(k => k.Replace(" ", "").Equals("MaxAutoPrepare", StringComparison.OrdinalIgnoreCase)))
+        {
+            return connectionString;
+        }
+        return new Npgsql.NpgsqlConnectionStringBuilder(connectionString) { MaxAutoPrepare = 64 }.ConnectionString;
+    }
 
     /// <summary>Makes a relative SQLite path relative to the content root and creates its folder.</summary>
     internal static string PrepareSqlite(string connectionString, string contentRoot)

@@ -96,7 +96,17 @@ public sealed class IncidentService(
         // Detected when it was reported, not when its turn in the queue came.
         var detectedAt = cmd.DetectedAt ?? Now;
         using var turn = await queue.EnterAsync(ct);
-        return await DeclareInTurnAsync(cmd, detectedAt, caller, ct);
+        // One connection for the whole declaration: its dozen reads and two writes do not hand
+        // the connection back to the pool in between (where PostgreSQL would reset it each time).
+        await db.Database.OpenConnectionAsync(ct);
+        try
+        {
+            return await DeclareInTurnAsync(cmd, detectedAt, caller, ct);
+        }
+        finally
+        {
+            await db.Database.CloseConnectionAsync();
+        }
     }
 
     private async Task<OpResult<Incident>> DeclareInTurnAsync(DeclareIncident cmd, DateTime detectedAt, Caller caller, CancellationToken ct)
@@ -195,16 +205,12 @@ public sealed class IncidentService(
     {
         for (var attempt = 1; ; attempt++)
         {
-            await using var tx = await db.Database.BeginTransactionAsync(ct);
             try
             {
-                var number = await NextNumberAsync(year, ct);
-                await tx.CommitAsync(ct);
-                return number;
+                return $"INC-{year}-{await NextNumberAsync(year, ct):D4}";
             }
             catch (DbUpdateException) when (attempt < 5)
             {
-                await tx.RollbackAsync(ct);
                 foreach (var counter in db.ChangeTracker.Entries<IncidentCounter>().ToList())
                 {
                     counter.State = EntityState.Detached;
@@ -213,24 +219,21 @@ public sealed class IncidentService(
         }
     }
 
-    private async Task<string> NextNumberAsync(int year, CancellationToken ct)
+    private async Task<int> NextNumberAsync(int year, CancellationToken ct)
     {
-        // Write first: the UPDATE takes the row lock (PostgreSQL) or the write lock (SQLite), so
-        // concurrent declarations queue here instead of reading the same number.
-        var updated = await db.IncidentCounters.Where(c => c.Year == year)
-            .ExecuteUpdateAsync(s => s.SetProperty(c => c.Last, c => c.Last + 1), ct);
-        int last;
-        if (updated == 0)
+        // One statement, its own transaction: the UPDATE takes the row lock (PostgreSQL) or the
+        // write lock (SQLite), so concurrent declarations queue here instead of reading the same
+        // number, and RETURNING hands back the number it wrote.
+        var taken = await db.Database
+            .SqlQuery<int>($"UPDATE incident_counters SET last = last + 1 WHERE year = {year} RETURNING last AS \"Value\"")
+            .ToListAsync(ct);
+        if (taken.Count > 0)
         {
-            db.IncidentCounters.Add(new IncidentCounter { Year = year, Last = 1 });
-            await db.SaveChangesAsync(ct);
-            last = 1;
+            return taken[0];
         }
-        else
-        {
-            last = await db.IncidentCounters.Where(c => c.Year == year).Select(c => c.Last).SingleAsync(ct);
-        }
-        return $"INC-{year}-{last:D4}";
+        db.IncidentCounters.Add(new IncidentCounter { Year = year, Last = 1 });
+        await db.SaveChangesAsync(ct);
+        return 1;
     }
 
     public async Task<OpResult<Incident>> TransitionAsync(string idOrNumber, IncidentStatus to, string? note, string? overrideReason, Caller caller, CancellationToken ct)
