@@ -27,6 +27,9 @@ public sealed class DeclarationQueue(IOptions<DeclarationOptions> options, Urgen
 {
     private readonly SemaphoreSlim _slots = new(Math.Max(1, options.Value.MaxConcurrentDeclarations));
 
+    /// <summary>Other declarations wait or run besides the caller's (see <see cref="UrgentWork.Crowded"/>).</summary>
+    public bool Crowded => urgent.Crowded;
+
     public async Task<Turn> EnterAsync(CancellationToken ct)
     {
         var mark = urgent.Enter();

@@ -17,7 +17,9 @@ public enum IncidentChangeKind
 /// <summary>
 /// A change to an incident, handed to every <see cref="IIncidentListener"/> before it is saved.
 /// <see cref="Db"/> is the same unit of work, so what a listener adds (outbox messages, timers,
-/// timeline entries) commits or fails together with the change.
+/// timeline entries) commits or fails together with the change. <see cref="Crowded"/> is set on a
+/// declaration while others queue behind it: a listener whose work does not lead to a page then
+/// schedules it as a job in this unit of work instead (docs/decisions/049-declarations-under-load.md).
 /// </summary>
 public sealed record IncidentChange(
     FukkyuDb Db,
@@ -26,7 +28,8 @@ public sealed record IncidentChange(
     Actor Actor,
     DateTime At,
     IncidentStatus? FromStatus = null,
-    int? FromLevel = null);
+    int? FromLevel = null,
+    bool Crowded = false);
 
 /// <summary>Extension point for features that react to incident changes (paging, notices, filings).</summary>
 public interface IIncidentListener

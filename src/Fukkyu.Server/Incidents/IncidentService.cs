@@ -183,7 +183,7 @@ public sealed class IncidentService(
                 db.Declaring(incident.Id);
                 try
                 {
-                    await NotifyAsync(new IncidentChange(db, incident, IncidentChangeKind.Declared, caller.Actor, now), ct);
+                    await NotifyAsync(new IncidentChange(db, incident, IncidentChangeKind.Declared, caller.Actor, now, Crowded: queue.Crowded), ct);
                     await db.SaveChangesAsync(ct);
                 }
                 finally

@@ -12,6 +12,12 @@ public sealed class UrgentWork
 
     public bool Busy => Volatile.Read(ref _count) > 0;
 
+    /// <summary>
+    /// More than one declaration is waiting or being worked on: the caller's is not alone, and what
+    /// a declaration can leave to a job (checklists, the regulatory track) is better left to one.
+    /// </summary>
+    public bool Crowded => Volatile.Read(ref _count) > 1;
+
     /// <summary>Marks urgent work until the returned mark is disposed.</summary>
     public Mark Enter()
     {

@@ -52,6 +52,7 @@ public static class RegulatoryApi
         services.AddScoped<FilingViews>();
         services.AddScoped<IIncidentListener, RegulatoryListener>();
         services.AddSingleton<IJobHandler, FilingReminderHandler>();
+        services.AddSingleton<IJobHandler, RegulatorySyncJobHandler>();
         services.AddSingleton<ITimelineDescriber, RegulatoryTimelineDescriber>();
         services.AddNavItem(new NavItem(65, "/ops/filings", () => RegulatoryStrings.T("FilingsTitle")));
         services.AddUiPanel<Pages.RegulatoryPanel>(UiPanels.Incident, 25);

@@ -311,15 +311,51 @@ public sealed class RegulatoryService(FukkyuDb db, TimeProvider time, IOptions<R
         });
 }
 
-/// <summary>Keeps the regulatory track in step with every incident change, in the same transaction.</summary>
+/// <summary>
+/// Keeps the regulatory track in step with every incident change, in the same transaction. A
+/// declaration made while others queue behind it leaves the track to a job, so that the pages go
+/// out first; its deadlines count from the incident's own times either way.
+/// </summary>
 internal sealed class RegulatoryListener(RegulatoryService regulatory) : IIncidentListener
 {
     public async Task OnChangingAsync(IncidentChange change, CancellationToken ct)
     {
-        if (change.Kind is IncidentChangeKind.NoteAdded or IncidentChangeKind.MembersChanged or IncidentChangeKind.CommanderChanged)
+        if (change.Kind is IncidentChangeKind.NoteAdded or IncidentChangeKind.MembersChanged or IncidentChangeKind.CommanderChanged
+            || (change.Kind == IncidentChangeKind.Declared && change.Incident.Drill))
         {
             return;
         }
+        if (change.Kind == IncidentChangeKind.Declared && change.Crowded)
+        {
+            Jobs.Schedule(change.Db, RegulatorySyncJobHandler.JobKind, change.At, change.At,
+                new RegulatorySyncPayload(change.Incident.Id, change.At), $"regulatory-sync:{change.Incident.Id}", change.Incident.Id);
+            return;
+        }
         await regulatory.SyncAsync(change.Incident, change.Actor, change.At, ct);
+    }
+}
+
+internal sealed record RegulatorySyncPayload(Guid IncidentId, DateTime At);
+
+/// <summary>Opens the regulatory track of a declaration that left it to a job (see <see cref="RegulatoryListener"/>).</summary>
+internal sealed class RegulatorySyncJobHandler : IJobHandler
+{
+    public const string JobKind = "regulatory-sync";
+
+    public string Kind => JobKind;
+
+    public async Task RunAsync(Job job, IServiceProvider services, CancellationToken ct)
+    {
+        var p = job.PayloadAs<RegulatorySyncPayload>()!;
+        var db = services.GetRequiredService<FukkyuDb>();
+        var incident = await db.Incidents.Include(i => i.Components).ThenInclude(c => c.Component)
+            .FirstOrDefaultAsync(i => i.Id == p.IncidentId, ct);
+        if (incident is null)
+        {
+            return;
+        }
+        // A change to the incident meanwhile has synced the track already; then this changes nothing.
+        await services.GetRequiredService<RegulatoryService>().SyncAsync(incident, Actor.System("regulatory"), p.At, ct);
+        await db.SaveChangesAsync(ct);
     }
 }

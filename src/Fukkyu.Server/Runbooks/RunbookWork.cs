@@ -11,15 +11,49 @@ using Microsoft.Extensions.Options;
 
 namespace Fukkyu.Server.Runbooks;
 
-/// <summary>Attaches checklists when an incident opens and when its level rises.</summary>
+/// <summary>
+/// Attaches checklists when an incident opens and when its level rises. A declaration made while
+/// others queue behind it leaves the attaching to a job, so that the pages go out first.
+/// </summary>
 internal sealed class RunbookAttacher : IIncidentListener
 {
     public async Task OnChangingAsync(IncidentChange change, CancellationToken ct)
     {
-        if (change.Kind == IncidentChangeKind.Declared
+        if (change.Kind == IncidentChangeKind.Declared && change.Crowded)
+        {
+            Jobs.Schedule(change.Db, RunbookAttachJobHandler.JobKind, change.At, change.At,
+                new AttachJobPayload(change.Incident.Id, change.At), $"runbook-attach:{change.Incident.Id}", change.Incident.Id);
+        }
+        else if (change.Kind == IncidentChangeKind.Declared
             || (change.Kind == IncidentChangeKind.LevelChanged && change.FromLevel is { } from && change.Incident.Level > from && change.Incident.IsOpen))
         {
             await RunbookService.AttachAsync(change.Db, change.Incident, change.At, ct);
+        }
+    }
+}
+
+internal sealed record AttachJobPayload(Guid IncidentId, DateTime At);
+
+/// <summary>Attaches the checklists of a declaration that left them to a job (see <see cref="RunbookAttacher"/>).</summary>
+internal sealed class RunbookAttachJobHandler : IJobHandler
+{
+    public const string JobKind = "runbook-attach";
+
+    public string Kind => JobKind;
+
+    public async Task RunAsync(Job job, IServiceProvider services, CancellationToken ct)
+    {
+        var p = job.PayloadAs<AttachJobPayload>()!;
+        var db = services.GetRequiredService<FukkyuDb>();
+        var incident = await db.Incidents.AsNoTracking().FirstOrDefaultAsync(i => i.Id == p.IncidentId, ct);
+        if (incident is null)
+        {
+            return;
+        }
+        // Runbooks already attached (by a level change meanwhile, or by a run before a crash) are skipped.
+        if (await RunbookService.AttachAsync(db, incident, p.At, ct) > 0)
+        {
+            await db.SaveChangesAsync(ct);
         }
     }
 }

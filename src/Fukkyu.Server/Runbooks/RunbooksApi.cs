@@ -51,6 +51,7 @@ public static class RunbooksApi
         services.AddScoped<IIncidentListener, RunbookAttacher>();
         services.AddScoped<IReviewItemSource, RunbookReviewItems>();
         services.AddSingleton<IJobHandler, RunbookReviewJobHandler>();
+        services.AddSingleton<IJobHandler, RunbookAttachJobHandler>();
         services.AddSingleton<ITimelineDescriber, RunbookTimelineDescriber>();
         services.AddNavItem(new NavItem(46, "/ops/runbooks", () => RunbookStrings.T("RunbooksTitle")));
         services.AddUiPanel<Pages.ChecklistPanel>(UiPanels.Incident, 20);
