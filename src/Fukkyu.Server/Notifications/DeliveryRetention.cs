@@ -42,7 +42,7 @@ public sealed class DeliveryRetentionWorker(IServiceScopeFactory scopes, IOption
         {
             var ids = await db.Set<Job>().AsNoTracking()
                 .Where(j => (j.State == JobState.Done || j.State == JobState.Cancelled) && (j.CompletedAt ?? j.DueAt) < jobsBefore)
-                .Select(j => j.Id).Take(Slice).ToListAsync(ct);
+                .OrderBy(j => j.Id).Select(j => j.Id).Take(Slice).ToListAsync(ct);
             if (ids.Count == 0)
             {
                 break;

@@ -265,7 +265,7 @@ public sealed class PagingEngine(FukkyuDb db, OnCallService oncall, AckLinks lin
         }
         var methods = n.Channel == ContactKind.Push
             ? await db.Set<ContactMethod>().AsNoTracking().Where(m => m.UserId == n.UserId && m.Kind == ContactKind.Push && m.Enabled && m.UseForPages)
-                .Take(PageMessages.MaxPushTokens).ToListAsync(ct)
+                .OrderByDescending(m => m.CreatedAt).Take(PageMessages.MaxPushTokens).ToListAsync(ct)
             : await db.Set<ContactMethod>().AsNoTracking().Where(m => m.Id == n.ContactMethodId && m.Enabled).ToListAsync(ct);
         if (methods.Count == 0)
         {
