@@ -236,7 +236,10 @@ public sealed class IncidentService(
         return 1;
     }
 
-    public async Task<OpResult<Incident>> TransitionAsync(string idOrNumber, IncidentStatus to, string? note, string? overrideReason, Caller caller, CancellationToken ct)
+    public Task<OpResult<Incident>> TransitionAsync(string idOrNumber, IncidentStatus to, string? note, string? overrideReason, Caller caller, CancellationToken ct) =>
+        OnFreshRowAsync(() => TransitionOnceAsync(idOrNumber, to, note, overrideReason, caller, ct));
+
+    private async Task<OpResult<Incident>> TransitionOnceAsync(string idOrNumber, IncidentStatus to, string? note, string? overrideReason, Caller caller, CancellationToken ct)
     {
         var incident = await FindAsync(idOrNumber, caller, tracking: true, ct);
         if (incident is null)
@@ -290,7 +293,10 @@ public sealed class IncidentService(
         return await SaveAsync(new IncidentChange(db, incident, IncidentChangeKind.StatusChanged, caller.Actor, now, FromStatus: from), ct);
     }
 
-    public async Task<OpResult<Incident>> ChangeLevelAsync(string idOrNumber, int level, string reason, Caller caller, CancellationToken ct)
+    public Task<OpResult<Incident>> ChangeLevelAsync(string idOrNumber, int level, string reason, Caller caller, CancellationToken ct) =>
+        OnFreshRowAsync(() => ChangeLevelOnceAsync(idOrNumber, level, reason, caller, ct));
+
+    private async Task<OpResult<Incident>> ChangeLevelOnceAsync(string idOrNumber, int level, string reason, Caller caller, CancellationToken ct)
     {
         var incident = await FindAsync(idOrNumber, caller, tracking: true, ct);
         if (incident is null)
@@ -336,7 +342,10 @@ public sealed class IncidentService(
         incident.LevelReasonEn = reasonEn;
     }
 
-    public async Task<OpResult<Incident>> SetCommanderAsync(string idOrNumber, string userIdOrName, Caller caller, CancellationToken ct)
+    public Task<OpResult<Incident>> SetCommanderAsync(string idOrNumber, string userIdOrName, Caller caller, CancellationToken ct) =>
+        OnFreshRowAsync(() => SetCommanderOnceAsync(idOrNumber, userIdOrName, caller, ct));
+
+    private async Task<OpResult<Incident>> SetCommanderOnceAsync(string idOrNumber, string userIdOrName, Caller caller, CancellationToken ct)
     {
         var incident = await FindAsync(idOrNumber, caller, tracking: true, ct);
         if (incident is null)
@@ -377,7 +386,10 @@ public sealed class IncidentService(
         return await SaveAsync(new IncidentChange(db, incident, IncidentChangeKind.CommanderChanged, caller.Actor, now), ct);
     }
 
-    public async Task<OpResult<Incident>> AddMemberAsync(string idOrNumber, string userIdOrName, MemberRole role, Caller caller, CancellationToken ct)
+    public Task<OpResult<Incident>> AddMemberAsync(string idOrNumber, string userIdOrName, MemberRole role, Caller caller, CancellationToken ct) =>
+        OnFreshRowAsync(() => AddMemberOnceAsync(idOrNumber, userIdOrName, role, caller, ct));
+
+    private async Task<OpResult<Incident>> AddMemberOnceAsync(string idOrNumber, string userIdOrName, MemberRole role, Caller caller, CancellationToken ct)
     {
         var incident = await FindAsync(idOrNumber, caller, tracking: true, ct);
         if (incident is null)
@@ -403,7 +415,10 @@ public sealed class IncidentService(
         return await SaveAsync(new IncidentChange(db, incident, IncidentChangeKind.MembersChanged, caller.Actor, now), ct);
     }
 
-    public async Task<OpResult<Incident>> RemoveMemberAsync(string idOrNumber, Guid userId, Caller caller, CancellationToken ct)
+    public Task<OpResult<Incident>> RemoveMemberAsync(string idOrNumber, Guid userId, Caller caller, CancellationToken ct) =>
+        OnFreshRowAsync(() => RemoveMemberOnceAsync(idOrNumber, userId, caller, ct));
+
+    private async Task<OpResult<Incident>> RemoveMemberOnceAsync(string idOrNumber, Guid userId, Caller caller, CancellationToken ct)
     {
         var incident = await FindAsync(idOrNumber, caller, tracking: true, ct);
         var member = incident?.Members.FirstOrDefault(m => m.UserId == userId);
@@ -454,7 +469,10 @@ public sealed class IncidentService(
     /// Changes the incident's facts. When the new facts call for a higher level the level rises
     /// with the policy's reason; it never falls by itself — lowering is a person's decision.
     /// </summary>
-    public async Task<OpResult<Incident>> UpdateAsync(string idOrNumber, UpdateIncident cmd, Caller caller, CancellationToken ct)
+    public Task<OpResult<Incident>> UpdateAsync(string idOrNumber, UpdateIncident cmd, Caller caller, CancellationToken ct) =>
+        OnFreshRowAsync(() => UpdateOnceAsync(idOrNumber, cmd, caller, ct));
+
+    private async Task<OpResult<Incident>> UpdateOnceAsync(string idOrNumber, UpdateIncident cmd, Caller caller, CancellationToken ct)
     {
         var incident = await FindAsync(idOrNumber, caller, tracking: true, ct);
         if (incident is null)
@@ -547,6 +565,25 @@ public sealed class IncidentService(
             await NotifyAsync(new IncidentChange(db, incident, IncidentChangeKind.LevelChanged, caller.Actor, now, FromLevel: from), ct);
         }
         return await SaveAsync(new IncidentChange(db, incident, IncidentChangeKind.Updated, caller.Actor, now), ct);
+    }
+
+    /// <summary>
+    /// Runs a person's change and, when it lost a race with another writer — most often the system
+    /// itself: a page, a reminder or a check putting an entry on the timeline — runs it again on
+    /// the fresh row, checks included, as if it had arrived a moment later. Only a change that
+    /// keeps losing is refused with "someone else changed this".
+    /// </summary>
+    private async Task<OpResult<Incident>> OnFreshRowAsync(Func<Task<OpResult<Incident>>> change)
+    {
+        for (var attempt = 1; ; attempt++)
+        {
+            var result = await change();
+            if (attempt >= 3 || result.Error is not ConflictError { Code: "concurrency" })
+            {
+                return result;
+            }
+            db.ChangeTracker.Clear();
+        }
     }
 
     private async Task<OpResult<Incident>> SaveAsync(IncidentChange change, CancellationToken ct)

@@ -16,9 +16,9 @@ public sealed class AutoEscalationTests
 
     // The sweeps below are driven by hand: the background worker would race them on every Advance.
     // So would the job runner: a level rise pages more people, and the jobs that follow (pages,
-    // reminders) may write to the incident's timeline at the test's next Advance, turning the
-    // test's own level change into a 409 (a lost race, about 1 run in 8 on PostgreSQL; not what
-    // is tested here).
+    // reminders) write to the incident's timeline at the test's next Advance. That once turned the
+    // test's own level change into a 409, about 1 run in 8 on PostgreSQL; a person's change is now
+    // done again on the fresh row (LostRaceTests), and the jobs are not what is tested here.
     private static Task<FukkyuApp> WithoutWorker(Store store, FakeTimeProvider clock) => FukkyuApp.StartAsync(store, clock, services: s =>
     {
         foreach (var d in s.Where(d => d.ServiceType == typeof(IHostedService) && d.ImplementationType == typeof(AutoEscalationWorker)).ToList())
