@@ -571,14 +571,17 @@ public sealed class IncidentService(
     /// Runs a person's change and, when it lost a race with another writer — most often the system
     /// itself: a page, a reminder or a check putting an entry on the timeline — runs it again on
     /// the fresh row, checks included, as if it had arrived a moment later. Only a change that
-    /// keeps losing is refused with "someone else changed this".
+    /// keeps losing is refused with "someone else changed this". A caller that brought its own
+    /// unsaved changes (an acknowledgement saved with its transition) gets the refusal at once:
+    /// the lost attempt discarded them, and only the caller can make them again.
     /// </summary>
     private async Task<OpResult<Incident>> OnFreshRowAsync(Func<Task<OpResult<Incident>>> change)
     {
+        var callersOwn = db.ChangeTracker.HasChanges();
         for (var attempt = 1; ; attempt++)
         {
             var result = await change();
-            if (attempt >= 3 || result.Error is not ConflictError { Code: "concurrency" })
+            if (callersOwn || attempt >= 3 || result.Error is not ConflictError { Code: "concurrency" })
             {
                 return result;
             }

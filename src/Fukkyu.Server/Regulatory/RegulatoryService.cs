@@ -320,12 +320,11 @@ internal sealed class RegulatoryListener(RegulatoryService regulatory) : IIncide
 {
     public async Task OnChangingAsync(IncidentChange change, CancellationToken ct)
     {
-        if (change.Kind is IncidentChangeKind.NoteAdded or IncidentChangeKind.MembersChanged or IncidentChangeKind.CommanderChanged
-            || (change.Kind == IncidentChangeKind.Declared && change.Incident.Drill))
+        if (change.Kind is IncidentChangeKind.NoteAdded or IncidentChangeKind.MembersChanged or IncidentChangeKind.CommanderChanged)
         {
             return;
         }
-        if (change.Kind == IncidentChangeKind.Declared && change.Crowded)
+        if (change.Kind == IncidentChangeKind.Declared && change.Crowded && !change.Incident.Drill)
         {
             Jobs.Schedule(change.Db, RegulatorySyncJobHandler.JobKind, change.At, change.At,
                 new RegulatorySyncPayload(change.Incident.Id, change.At), $"regulatory-sync:{change.Incident.Id}", change.Incident.Id);

@@ -19,7 +19,7 @@ public sealed class LostRaceTests
     {
         public async Task OnChangingAsync(IncidentChange change, CancellationToken ct)
         {
-            if (change.Kind != IncidentChangeKind.LevelChanged || Interlocked.Increment(ref counter.Calls) > counter.Interfere)
+            if (change.Kind != counter.Kind || Interlocked.Increment(ref counter.Calls) > counter.Interfere)
             {
                 return;
             }
@@ -31,9 +31,10 @@ public sealed class LostRaceTests
         }
     }
 
-    private sealed class Counter(int interfere)
+    private sealed class Counter(int interfere, IncidentChangeKind kind = IncidentChangeKind.LevelChanged)
     {
         public readonly int Interfere = interfere;
+        public readonly IncidentChangeKind Kind = kind;
         public int Calls;
     }
 
@@ -79,5 +80,25 @@ public sealed class LostRaceTests
         Assert.Equal("concurrency", refused.GetProperty("title").GetString());
         Assert.Equal(3, counter.Calls);
         Assert.Equal(1, (await app.Admin().GetJson($"/api/v1/incidents/{id}")).GetProperty("level").GetInt32());
+    }
+
+    [Theory]
+    [MemberData(nameof(Stores.Both), MemberType = typeof(Stores))]
+    public async Task AnAcknowledgementWhoseTransitionLostARaceKeepsTheAcknowledgement(Store store)
+    {
+        // The acknowledgement and the move to triaging are saved together; when that save loses, the
+        // acknowledgement is done again as a whole, not the transition alone without it.
+        var counter = new Counter(interfere: 1, IncidentChangeKind.StatusChanged);
+        await using var w = await Response.ResponseWorld.StartAsync(store, services: s => s.AddScoped<IIncidentListener>(sp =>
+            new SystemWritesMeanwhile(sp.GetRequiredService<IServiceScopeFactory>(), counter)));
+        var id = (await w.DeclareLevelOneAsync()).GetProperty("id").GetString()!;
+
+        var acked = await w.Sato.Client.PostJson($"/api/v1/incidents/{id}/acknowledge", new { });
+
+        Assert.Equal("triaging", acked.GetProperty("status").GetString());
+        Assert.Equal(2, counter.Calls);
+        var page = (await w.PagingAsync(id)).GetProperty("pages").EnumerateArray().Single(p => p.GetProperty("group").GetString() == "team:exchange-sre");
+        Assert.Equal("acknowledged", page.GetProperty("state").GetString());
+        Assert.Single((await w.Admin.GetJson($"/api/v1/incidents/{id}/timeline")).EnumerateArray(), e => e.GetProperty("kind").GetString() == "page_ack");
     }
 }
