@@ -16,7 +16,7 @@ using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Logging;
 using Npgsql;
 
-// Benchmarks for issue 5. Everything listens on loopback ports 18301–18304 and stops by itself.
+// Benchmarks for issue 5. Everything listens on loopback ports 18301–18305 and stops by itself.
 //   CommsBench http|email|webhooks|latency|crash|all [--store sqlite|postgres] [--subscribers N] [--webhooks N] [--duration S]
 var command = args.FirstOrDefault() ?? "all";
 string Arg(string name, string fallback) => args.SkipWhile(a => a != name).Skip(1).FirstOrDefault() ?? fallback;
@@ -73,6 +73,7 @@ namespace Fukkyu.Bench.Comms
         public const int Nginx = 18302;
         public const int Smtp = 18303;
         public const int Receiver = 18304;
+        public const int Edge = 18305;
     }
 
     internal static class Benchmarks
@@ -82,66 +83,81 @@ namespace Fukkyu.Bench.Comms
         public static async Task<List<string>> HttpAsync(string store, int seconds)
         {
             var lines = new List<string>();
-            await using var server = await FukkyuServer.StartAsync(store, []);
+            await using var server = await FukkyuServer.StartAsync(store, FukkyuServer.SavesSnapshot());
             await Seed.PublicPageAsync(server);
             var root = Path.Combine(server.DataDir, "static");
             await server.ExportAsync(root);
             await using var nginx = await Nginx.StartAsync(root, Ports.Nginx, server.DataDir);
+            await using var edge = await FukkyuEdge.StartAsync(server);
             using var http = new HttpClient();
             foreach (var path in Targets)
             {
                 var a = await http.GetByteArrayAsync($"http://127.0.0.1:{Ports.Server}{path}");
                 var b = await http.GetByteArrayAsync($"http://127.0.0.1:{Ports.Nginx}{path}");
-                if (!a.AsSpan().SequenceEqual(b))
+                var c = await edge.WaitForAsync(path, a);
+                if (!a.AsSpan().SequenceEqual(b) || !a.AsSpan().SequenceEqual(c))
                 {
-                    throw new InvalidOperationException($"{path}: nginx and Fukkyu serve different bytes ({b.Length} vs {a.Length}).");
+                    throw new InvalidOperationException($"{path}: nginx, Fukkyu and its edge serve different bytes ({b.Length}, {a.Length}, {c.Length}).");
                 }
-                Console.WriteLine($"{path}: {a.Length} bytes, identical on both");
-                // nginx first, then Fukkyu, then both again: the better run of each counts, same settings.
+                Console.WriteLine($"{path}: {a.Length} bytes, identical on all three");
+                // nginx first, then Fukkyu and its edge, then all again: the better run of each counts, same settings.
                 var runs = new List<(string Who, Wrk.Result R)>();
-                foreach (var (who, port) in new[] { ("nginx", Ports.Nginx), ("fukkyu", Ports.Server), ("nginx", Ports.Nginx), ("fukkyu", Ports.Server) })
+                foreach (var (who, port) in new[] { ("nginx", Ports.Nginx), ("fukkyu", Ports.Server), ("edge", Ports.Edge), ("nginx", Ports.Nginx), ("fukkyu", Ports.Server), ("edge", Ports.Edge) })
                 {
                     var r = await Wrk.RunAsync($"http://127.0.0.1:{port}{path}", seconds);
                     Console.WriteLine($"  {who,-6} {r.RequestsPerSecond,10:N0} req/s  p50 {r.P50Ms,7:N2} ms  p99 {r.P99Ms,7:N2} ms  errors {r.Errors}");
                     runs.Add((who, r));
                 }
                 var n = runs.Where(x => x.Who == "nginx").MaxBy(x => x.R.RequestsPerSecond).R;
-                var f = runs.Where(x => x.Who == "fukkyu").MaxBy(x => x.R.RequestsPerSecond).R;
-                lines.Add($"GET {path} ({a.Length} B): nginx {n.RequestsPerSecond:N0} req/s p99 {n.P99Ms:N2} ms; Fukkyu {f.RequestsPerSecond:N0} req/s p99 {f.P99Ms:N2} ms "
-                    + $"=> {f.RequestsPerSecond / n.RequestsPerSecond:0.00}x throughput (target >= 0.9), {f.P99Ms / n.P99Ms:0.00}x p99 (target <= 2)");
+                foreach (var who in new[] { "fukkyu", "edge" })
+                {
+                    var f = runs.Where(x => x.Who == who).MaxBy(x => x.R.RequestsPerSecond).R;
+                    lines.Add($"GET {path} ({a.Length} B): nginx {n.RequestsPerSecond:N0} req/s p99 {n.P99Ms:N2} ms; {(who == "edge" ? "Fukkyu edge" : "Fukkyu server")} {f.RequestsPerSecond:N0} req/s p99 {f.P99Ms:N2} ms "
+                        + $"=> {f.RequestsPerSecond / n.RequestsPerSecond:0.00}x throughput (target >= 0.9), {f.P99Ms / n.P99Ms:0.00}x p99 (target <= 2)");
+                }
             }
             return lines;
         }
 
         public static async Task<List<string>> LatencyAsync(string store)
         {
-            await using var server = await FukkyuServer.StartAsync(store, []);
+            await using var server = await FukkyuServer.StartAsync(store, FukkyuServer.SavesSnapshot());
             await Seed.PublicPageAsync(server);
+            await using var edge = await FukkyuEdge.StartAsync(server);
             var (_, number) = await server.DeclareAsync("web", "some", 10);
             using var poll = new HttpClient();
             var sinceRequest = new List<double>();
             var sinceCommit = new List<double>();
+            var onEdge = new List<double>();
             for (var i = 0; i < 30; i++)
             {
                 var title = $"Latency probe {i} {Guid.NewGuid():N}";
                 var started = Stopwatch.GetTimestamp();
                 await server.PostNoticeAsync(number, title, deliver: false);
                 var committed = Stopwatch.GetTimestamp();
-                while (!(await poll.GetStringAsync($"http://127.0.0.1:{Ports.Server}/en/api/v2/summary.json")).Contains(title, StringComparison.Ordinal))
+                var shown = new[] { Ports.Server, Ports.Edge }.Select(async port =>
                 {
-                    if (Stopwatch.GetElapsedTime(started) > TimeSpan.FromSeconds(10))
+                    while (!(await poll.GetStringAsync($"http://127.0.0.1:{port}/en/api/v2/summary.json")).Contains(title, StringComparison.Ordinal))
                     {
-                        throw new TimeoutException("The update did not show within 10 s.");
+                        if (Stopwatch.GetElapsedTime(started) > TimeSpan.FromSeconds(10))
+                        {
+                            throw new TimeoutException($"The update did not show on port {port} within 10 s.");
+                        }
+                        await Task.Delay(2);
                     }
-                    await Task.Delay(2);
-                }
-                sinceRequest.Add(Stopwatch.GetElapsedTime(started).TotalMilliseconds);
-                sinceCommit.Add(Stopwatch.GetElapsedTime(committed).TotalMilliseconds);
+                    return Stopwatch.GetTimestamp();
+                }).ToArray();
+                var at = await Task.WhenAll(shown);
+                sinceRequest.Add(Stopwatch.GetElapsedTime(started, at[0]).TotalMilliseconds);
+                sinceCommit.Add(Stopwatch.GetElapsedTime(committed, at[0]).TotalMilliseconds);
+                onEdge.Add(Stopwatch.GetElapsedTime(started, at[1]).TotalMilliseconds);
             }
             sinceRequest.Sort();
             sinceCommit.Sort();
+            onEdge.Sort();
             return [$"Published update visible in /api/v2/summary.json (30 runs): from the POST p50 {sinceRequest[15]:N0} ms, max {sinceRequest[^1]:N0} ms; "
-                + $"from the committed answer p50 {sinceCommit[15]:N0} ms, max {sinceCommit[^1]:N0} ms (target <= 1000 ms)"];
+                + $"from the committed answer p50 {sinceCommit[15]:N0} ms, max {sinceCommit[^1]:N0} ms (target <= 1000 ms)",
+                $"On the edge (polling the saved snapshot every 100 ms): from the POST p50 {onEdge[15]:N0} ms, max {onEdge[^1]:N0} ms (target <= 1000 ms)"];
         }
 
         public static async Task<List<string>> EmailAsync(string store, int count)
@@ -281,6 +297,9 @@ namespace Fukkyu.Bench.Comms
         public string DataDir { get; }
         public HttpClient Api { get; }
         public string ConnectionString { get; private set; } = "";
+
+        /// <summary>The server saves each snapshot in its data folder, for an edge to serve.</summary>
+        public static Dictionary<string, string> SavesSnapshot() => new() { ["Fukkyu__StatusPage__SnapshotDirectory"] = "status" };
 
         public static Dictionary<string, string> Smtp() => new()
         {
@@ -668,6 +687,80 @@ namespace Fukkyu.Bench.Comms
 
         [GeneratedRegex(@"Non-2xx or 3xx responses: (\d+)")]
         private static partial Regex Non2xx();
+    }
+
+    /// <summary><c>fukkyu-edge</c> on <see cref="Ports.Edge"/>, serving the snapshot the server saves in its data folder.</summary>
+    internal sealed class FukkyuEdge : IAsyncDisposable
+    {
+        private readonly Process _process;
+
+        private FukkyuEdge(Process process) => _process = process;
+
+        public static async Task<FukkyuEdge> StartAsync(FukkyuServer server)
+        {
+            var dll = Path.Combine(Repo.Root, "src/Fukkyu.Edge/bin/Release/net10.0/fukkyu-edge.dll");
+            if (!File.Exists(dll))
+            {
+                throw new FileNotFoundException("Build the edge first: dotnet build -c Release src/Fukkyu.Edge", dll);
+            }
+            var info = new ProcessStartInfo("dotnet", [dll]) { WorkingDirectory = server.DataDir, RedirectStandardOutput = true, RedirectStandardError = true };
+            info.Environment["ASPNETCORE_URLS"] = $"http://127.0.0.1:{Ports.Edge}";
+            info.Environment["Fukkyu__StatusPage__SnapshotDirectory"] = Path.Combine(server.DataDir, "status");
+            info.Environment["Logging__LogLevel__Default"] = "Warning";
+            var process = Process.Start(info) ?? throw new InvalidOperationException("Could not start the edge.");
+            var log = new StreamWriter(Path.Combine(server.DataDir, "edge.log"), append: true) { AutoFlush = true };
+            process.OutputDataReceived += (_, e) => { if (e.Data is not null) { lock (log) { log.WriteLine(e.Data); } } };
+            process.ErrorDataReceived += (_, e) => { if (e.Data is not null) { lock (log) { log.WriteLine(e.Data); } } };
+            process.BeginOutputReadLine();
+            process.BeginErrorReadLine();
+            var edge = new FukkyuEdge(process);
+            using var probe = new HttpClient { Timeout = TimeSpan.FromSeconds(2) };
+            var started = Stopwatch.GetTimestamp();
+            while (true)
+            {
+                try
+                {
+                    if ((await probe.GetAsync($"http://127.0.0.1:{Ports.Edge}/healthz")).IsSuccessStatusCode)
+                    {
+                        return edge;
+                    }
+                }
+                catch (HttpRequestException)
+                {
+                    // not up yet
+                }
+                if (process.HasExited || Stopwatch.GetElapsedTime(started) > TimeSpan.FromSeconds(30))
+                {
+                    throw new InvalidOperationException($"The edge did not start; see {Path.Combine(server.DataDir, "edge.log")}.");
+                }
+                await Task.Delay(200);
+            }
+        }
+
+        /// <summary>The edge's bytes for <paramref name="path"/> once they equal <paramref name="expected"/> (it follows the saved file), or its last answer after 5 s.</summary>
+        public async Task<byte[]> WaitForAsync(string path, byte[] expected)
+        {
+            using var http = new HttpClient();
+            var started = Stopwatch.GetTimestamp();
+            while (true)
+            {
+                var got = await http.GetByteArrayAsync($"http://127.0.0.1:{Ports.Edge}{path}");
+                if (got.AsSpan().SequenceEqual(expected) || Stopwatch.GetElapsedTime(started) > TimeSpan.FromSeconds(5))
+                {
+                    return got;
+                }
+                await Task.Delay(50);
+            }
+        }
+
+        public async ValueTask DisposeAsync()
+        {
+            if (!_process.HasExited)
+            {
+                _process.Kill(entireProcessTree: true);
+            }
+            await _process.WaitForExitAsync();
+        }
     }
 
     internal static class Repo

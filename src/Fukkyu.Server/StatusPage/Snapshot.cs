@@ -48,6 +48,13 @@ public sealed class SnapshotFile
     public bool IsApi => Path.StartsWith("/api/", StringComparison.Ordinal);
 }
 
+/// <summary>Where <see cref="StatusPageMiddleware"/> takes the snapshot in service from.</summary>
+public interface IStatusSnapshotSource
+{
+    /// <summary>The snapshot in service, or null before the first one exists.</summary>
+    StatusSnapshot? Current { get; }
+}
+
 /// <summary>An immutable set of public documents: what every request is answered from.</summary>
 public sealed class StatusSnapshot
 {
@@ -145,7 +152,7 @@ public sealed class SnapshotRenderer(PageRenderer pages)
         var result = new List<SnapshotFile>();
         foreach (var d in docs)
         {
-            var hash = Convert.ToHexStringLower(SHA256.HashData(d.Content))[..32];
+            var hash = HashOf(d.Content);
             if (known.TryGetValue(hash, out var same))
             {
                 result.Add(new SnapshotFile(d.Path, d.Lang, d.ContentType, d.Status, same.Raw, hash, same.Gzip, same.Brotli));
@@ -157,6 +164,9 @@ public sealed class SnapshotRenderer(PageRenderer pages)
         }
         return result;
     }
+
+    /// <summary>A document's ETag base: the first 128 bits of its SHA-256, hex.</summary>
+    public static string HashOf(byte[] content) => Convert.ToHexStringLower(SHA256.HashData(content))[..32];
 
     private static byte[] GzipBytes(byte[] data)
     {

@@ -19,6 +19,7 @@ public static class StatusPageApi
         services.AddScoped<PublicModelLoader>();
         services.AddSingleton<PageRenderer>();
         services.AddSingleton<StatusSnapshots>();
+        services.AddSingleton<IStatusSnapshotSource>(sp => sp.GetRequiredService<StatusSnapshots>());
         services.AddHostedService(sp => sp.GetRequiredService<StatusSnapshots>());
         return builder;
     }

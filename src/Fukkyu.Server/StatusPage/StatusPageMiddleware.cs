@@ -23,11 +23,11 @@ public sealed class StatusPageMiddleware
     private static readonly StringValues RetryAfter = "5";
 
     private readonly RequestDelegate _next;
-    private readonly StatusSnapshots _snapshots;
+    private readonly IStatusSnapshotSource _snapshots;
     private readonly string _defaultLanguage;
     private readonly StringValues _cacheControl;
 
-    public StatusPageMiddleware(RequestDelegate next, StatusSnapshots snapshots, IOptions<StatusPageOptions> options)
+    public StatusPageMiddleware(RequestDelegate next, IStatusSnapshotSource snapshots, IOptions<StatusPageOptions> options)
     {
         _next = next;
         _snapshots = snapshots;

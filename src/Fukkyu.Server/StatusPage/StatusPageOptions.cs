@@ -33,8 +33,13 @@ public sealed class StatusPageOptions
     public int StaleIfErrorSeconds { get; set; } = 86_400;
     /// <summary>Brotli quality of the precompressed pages (0–11): 11 is smallest and slowest; only changed pages are compressed again.</summary>
     public int BrotliQuality { get; set; } = 11;
-    /// <summary>When set, every new snapshot is also written here, and read back at start-up if the database cannot be reached.</summary>
+    /// <summary>
+    /// When set, every new snapshot is also written here (<c>snapshot.json</c>), read back at start-up
+    /// if the database cannot be reached, and served by <c>fukkyu-edge</c> processes.
+    /// </summary>
     public string? SnapshotDirectory { get; set; }
+    /// <summary>How often an edge looks at the saved snapshot for a change (a file stat).</summary>
+    public int EdgePollMilliseconds { get; set; } = 100;
 
     public string Base => BaseUrl.TrimEnd('/');
 }

@@ -1,4 +1,5 @@
 using System.Text.Json;
+using System.Text.Json.Serialization;
 using Fukkyu.Server.Infrastructure;
 using Microsoft.Extensions.Options;
 
@@ -7,7 +8,10 @@ namespace Fukkyu.Server.StatusPage;
 /// <summary>A public file as exported for a CDN or object storage.</summary>
 /// <param name="File">Relative file path for static hosting: <c>ja/history/index.html</c>, <c>api/v2/summary.json</c>.</param>
 /// <param name="Copy">A copy at the root in the default language; the same bytes as its language's file.</param>
-public sealed record ExportedFile(string File, string Path, string Lang, string ContentType, int Status, bool Copy, string Content);
+/// <param name="Gzip">The precompressed forms, base64, in the saved snapshot only (<c>snapshot.json</c>), so that reading it back compresses nothing.</param>
+public sealed record ExportedFile(string File, string Path, string Lang, string ContentType, int Status, bool Copy, string Content,
+    [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] string? Gzip = null,
+    [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] string? Brotli = null);
 
 public sealed record StatusExport(DateTime BuiltAt, DateTime DataUpdatedAt, string Hash, string DefaultLanguage, ExportedFile[] Files);
 
@@ -22,7 +26,7 @@ public sealed class StatusSnapshots(
     PageRenderer pages,
     TimeProvider time,
     IOptions<StatusPageOptions> options,
-    ILogger<StatusSnapshots> log) : IHostedService, IAsyncDisposable
+    ILogger<StatusSnapshots> log) : IStatusSnapshotSource, IHostedService, IAsyncDisposable
 {
     private static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web);
     private readonly SemaphoreSlim _gate = new(1, 1);
@@ -141,14 +145,19 @@ public sealed class StatusSnapshots(
     private static string Fingerprint(PublicModel model) =>
         Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(JsonSerializer.SerializeToUtf8Bytes(model with { Now = default }, Json)));
 
-    /// <summary>The snapshot as static files: each language under its prefix, the default language also at the root.</summary>
-    public static StatusExport Export(StatusSnapshot snapshot, string defaultLanguage)
+    /// <summary>
+    /// The snapshot as static files: each language under its prefix, the default language also at
+    /// the root. With <paramref name="compressed"/> (the saved snapshot), each language's file also
+    /// carries its gzip and brotli forms.
+    /// </summary>
+    public static StatusExport Export(StatusSnapshot snapshot, string defaultLanguage, bool compressed = false)
     {
         var files = new List<ExportedFile>();
         foreach (var f in snapshot.Files)
         {
             var content = Convert.ToBase64String(f.Raw);
-            files.Add(new ExportedFile($"{f.Lang}/{FileName(f.Path)}", f.Path, f.Lang, f.ContentType, f.Status, false, content));
+            files.Add(new ExportedFile($"{f.Lang}/{FileName(f.Path)}", f.Path, f.Lang, f.ContentType, f.Status, false, content,
+                compressed ? Convert.ToBase64String(f.Gzip) : null, compressed ? Convert.ToBase64String(f.Brotli) : null));
             if (f.Lang == defaultLanguage)
             {
                 files.Add(new ExportedFile(FileName(f.Path), f.Path, f.Lang, f.ContentType, f.Status, true, content));
@@ -172,6 +181,26 @@ public sealed class StatusSnapshots(
         return trimmed[(trimmed.LastIndexOf('/') + 1)..].Contains('.', StringComparison.Ordinal) ? trimmed : trimmed + "/index.html";
     }
 
+    /// <summary>The name of the saved snapshot in <see cref="StatusPageOptions.SnapshotDirectory"/>.</summary>
+    public const string SavedFileName = "snapshot.json";
+
+    /// <summary>
+    /// A snapshot from its saved form: the precompressed bytes when it carries them, else
+    /// compressed here (reusing <paramref name="previous"/>'s for unchanged documents).
+    /// </summary>
+    public static StatusSnapshot Restore(StatusExport export, StatusSnapshot? previous, int brotliQuality)
+    {
+        var files = new List<SnapshotFile>();
+        foreach (var f in export.Files.Where(f => !f.Copy))
+        {
+            var raw = Convert.FromBase64String(f.Content);
+            files.Add(f.Gzip is { } gz && f.Brotli is { } br
+                ? new SnapshotFile(f.Path, f.Lang, f.ContentType, f.Status, raw, SnapshotRenderer.HashOf(raw), Convert.FromBase64String(gz), Convert.FromBase64String(br))
+                : SnapshotRenderer.Compress([new RenderedDocument(f.Path, f.Lang, f.ContentType, f.Status, raw)], previous, brotliQuality)[0]);
+        }
+        return new StatusSnapshot(files, export.BuiltAt, export.DataUpdatedAt, (previous?.Version ?? 0) + 1);
+    }
+
     private void Persist(StatusSnapshot snapshot)
     {
         if (options.Value.SnapshotDirectory is not { Length: > 0 } dir)
@@ -181,9 +210,9 @@ public sealed class StatusSnapshots(
         try
         {
             Directory.CreateDirectory(dir);
-            var target = Path.Combine(dir, "snapshot.json");
+            var target = Path.Combine(dir, SavedFileName);
             var temp = target + ".tmp";
-            File.WriteAllBytes(temp, JsonSerializer.SerializeToUtf8Bytes(Export(snapshot, PublicText.Lang(options.Value.DefaultLanguage)), Json));
+            File.WriteAllBytes(temp, JsonSerializer.SerializeToUtf8Bytes(Export(snapshot, PublicText.Lang(options.Value.DefaultLanguage), compressed: true), Json));
             File.Move(temp, target, overwrite: true);
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)
@@ -194,19 +223,18 @@ public sealed class StatusSnapshots(
 
     private void LoadPersisted()
     {
-        if (options.Value.SnapshotDirectory is not { Length: > 0 } dir || !File.Exists(Path.Combine(dir, "snapshot.json")))
+        if (options.Value.SnapshotDirectory is not { Length: > 0 } dir || !File.Exists(Path.Combine(dir, SavedFileName)))
         {
             return;
         }
         try
         {
-            var export = JsonSerializer.Deserialize<StatusExport>(File.ReadAllBytes(Path.Combine(dir, "snapshot.json")), Json);
+            var export = JsonSerializer.Deserialize<StatusExport>(File.ReadAllBytes(Path.Combine(dir, SavedFileName)), Json);
             if (export is null)
             {
                 return;
             }
-            var docs = export.Files.Where(f => !f.Copy).Select(f => new RenderedDocument(f.Path, f.Lang, f.ContentType, f.Status, Convert.FromBase64String(f.Content)));
-            _current = new StatusSnapshot(SnapshotRenderer.Compress(docs, null, options.Value.BrotliQuality), export.BuiltAt, export.DataUpdatedAt, 1);
+            _current = Restore(export, null, options.Value.BrotliQuality);
             log.LogWarning("The database is unreachable; serving the status page saved at {BuiltAt}.", export.BuiltAt);
         }
         catch (Exception e) when (e is IOException or JsonException or FormatException)
