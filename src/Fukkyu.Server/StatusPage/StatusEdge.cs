@@ -47,6 +47,8 @@ public static class StatusEdge
 
         var app = builder.Build();
         app.UseMiddleware<StatusPageMiddleware>();
+        // Said here, after the page: left implicit, routing would run first, on every request.
+        app.UseRouting();
         app.MapGet("/healthz", Health);
         app.Logger.LogInformation("Status edge: serving {Directory}, sockets inline: {Inline}.",
             app.Configuration[$"{StatusPageOptions.Section}:{nameof(StatusPageOptions.SnapshotDirectory)}"], inline);
