@@ -354,33 +354,7 @@ namespace Fukkyu.Bench.Comms
             {
                 info.Environment[k] = v;
             }
-            _process = Process.Start(info) ?? throw new InvalidOperationException("Could not start the server.");
-            var log = new StreamWriter(Path.Combine(DataDir, "server.log"), append: true) { AutoFlush = true };
-            _process.OutputDataReceived += (_, e) => { if (e.Data is not null) { lock (log) { log.WriteLine(e.Data); } } };
-            _process.ErrorDataReceived += (_, e) => { if (e.Data is not null) { lock (log) { log.WriteLine(e.Data); } } };
-            _process.BeginOutputReadLine();
-            _process.BeginErrorReadLine();
-            using var probe = new HttpClient { Timeout = TimeSpan.FromSeconds(2) };
-            var started = Stopwatch.GetTimestamp();
-            while (true)
-            {
-                try
-                {
-                    if ((await probe.GetAsync($"http://127.0.0.1:{Ports.Server}/healthz")).IsSuccessStatusCode)
-                    {
-                        return;
-                    }
-                }
-                catch (HttpRequestException)
-                {
-                    // not up yet
-                }
-                if (_process.HasExited || Stopwatch.GetElapsedTime(started) > TimeSpan.FromSeconds(90))
-                {
-                    throw new InvalidOperationException($"The server did not start; see {Path.Combine(DataDir, "server.log")}.");
-                }
-                await Task.Delay(200);
-            }
+            _process = await Processes.StartHealthyAsync(info, Path.Combine(DataDir, "server.log"), $"http://127.0.0.1:{Ports.Server}/healthz", TimeSpan.FromSeconds(90));
         }
 
         public void Kill() => _process?.Kill(entireProcessTree: true);
@@ -707,34 +681,7 @@ namespace Fukkyu.Bench.Comms
             info.Environment["ASPNETCORE_URLS"] = $"http://127.0.0.1:{Ports.Edge}";
             info.Environment["Fukkyu__StatusPage__SnapshotDirectory"] = Path.Combine(server.DataDir, "status");
             info.Environment["Logging__LogLevel__Default"] = "Warning";
-            var process = Process.Start(info) ?? throw new InvalidOperationException("Could not start the edge.");
-            var log = new StreamWriter(Path.Combine(server.DataDir, "edge.log"), append: true) { AutoFlush = true };
-            process.OutputDataReceived += (_, e) => { if (e.Data is not null) { lock (log) { log.WriteLine(e.Data); } } };
-            process.ErrorDataReceived += (_, e) => { if (e.Data is not null) { lock (log) { log.WriteLine(e.Data); } } };
-            process.BeginOutputReadLine();
-            process.BeginErrorReadLine();
-            var edge = new FukkyuEdge(process);
-            using var probe = new HttpClient { Timeout = TimeSpan.FromSeconds(2) };
-            var started = Stopwatch.GetTimestamp();
-            while (true)
-            {
-                try
-                {
-                    if ((await probe.GetAsync($"http://127.0.0.1:{Ports.Edge}/healthz")).IsSuccessStatusCode)
-                    {
-                        return edge;
-                    }
-                }
-                catch (HttpRequestException)
-                {
-                    // not up yet
-                }
-                if (process.HasExited || Stopwatch.GetElapsedTime(started) > TimeSpan.FromSeconds(30))
-                {
-                    throw new InvalidOperationException($"The edge did not start; see {Path.Combine(server.DataDir, "edge.log")}.");
-                }
-                await Task.Delay(200);
-            }
+            return new FukkyuEdge(await Processes.StartHealthyAsync(info, Path.Combine(server.DataDir, "edge.log"), $"http://127.0.0.1:{Ports.Edge}/healthz", TimeSpan.FromSeconds(30)));
         }
 
         /// <summary>The edge's bytes for <paramref name="path"/> once they equal <paramref name="expected"/> (it follows the saved file), or its last answer after 5 s.</summary>
@@ -760,6 +707,45 @@ namespace Fukkyu.Bench.Comms
                 _process.Kill(entireProcessTree: true);
             }
             await _process.WaitForExitAsync();
+        }
+    }
+
+    internal static class Processes
+    {
+        /// <summary>Starts a process with its output in <paramref name="logFile"/> and waits until <paramref name="health"/> answers 2xx.</summary>
+        public static async Task<Process> StartHealthyAsync(ProcessStartInfo info, string logFile, string health, TimeSpan timeout)
+        {
+            var process = Process.Start(info) ?? throw new InvalidOperationException($"Could not start {info.FileName} {string.Join(' ', info.ArgumentList)}.");
+            var log = new StreamWriter(logFile, append: true) { AutoFlush = true };
+            process.OutputDataReceived += (_, e) => { if (e.Data is not null) { lock (log) { log.WriteLine(e.Data); } } };
+            process.ErrorDataReceived += (_, e) => { if (e.Data is not null) { lock (log) { log.WriteLine(e.Data); } } };
+            process.BeginOutputReadLine();
+            process.BeginErrorReadLine();
+            using var probe = new HttpClient { Timeout = TimeSpan.FromSeconds(2) };
+            var started = Stopwatch.GetTimestamp();
+            while (true)
+            {
+                try
+                {
+                    if ((await probe.GetAsync(health)).IsSuccessStatusCode)
+                    {
+                        return process;
+                    }
+                }
+                catch (HttpRequestException)
+                {
+                    // not up yet
+                }
+                if (process.HasExited || Stopwatch.GetElapsedTime(started) > timeout)
+                {
+                    if (!process.HasExited)
+                    {
+                        process.Kill(entireProcessTree: true);
+                    }
+                    throw new InvalidOperationException($"{health} did not answer; see {logFile}.");
+                }
+                await Task.Delay(200);
+            }
         }
     }
 

@@ -66,12 +66,12 @@ public static class StatusEdge
 /// Puts the server's saved snapshot into service at start and again whenever the file changes
 /// (checked every <see cref="StatusPageOptions.EdgePollMilliseconds"/>: a stat, and a read only
 /// after a change). The server replaces the file atomically; a missing or unreadable file leaves
-/// the last good snapshot in service.
+/// the last good snapshot in service. Its loop and anyone else calling <see cref="Check"/> take turns.
 /// </summary>
 public sealed class SavedSnapshotWatcher(IOptions<StatusPageOptions> options, TimeProvider time, ILogger<SavedSnapshotWatcher> log)
     : BackgroundService, IStatusSnapshotSource
 {
-    private static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web);
+    private readonly Lock _gate = new();
     private volatile StatusSnapshot? _current;
     private (DateTime Written, long Length)? _seen;
 
@@ -108,37 +108,39 @@ public sealed class SavedSnapshotWatcher(IOptions<StatusPageOptions> options, Ti
     /// <summary>Reads the file if it changed since the last look; true when a new snapshot went into service.</summary>
     public bool Check()
     {
-        var path = FilePath;
-        try
+        var directory = options.Value.SnapshotDirectory!;
+        var path = Path.Combine(directory, StatusSnapshots.SavedFileName);
+        lock (_gate)
         {
-            var info = new FileInfo(path);
-            if (!info.Exists)
+            try
             {
-                Fail($"{path} does not exist (yet): the server writes it when Fukkyu:StatusPage:SnapshotDirectory is set.");
+                var info = new FileInfo(path);
+                if (!info.Exists)
+                {
+                    Fail($"{path} does not exist (yet): the server writes it when Fukkyu:StatusPage:SnapshotDirectory is set.");
+                    return false;
+                }
+                var stamp = (info.LastWriteTimeUtc, info.Length);
+                if (stamp == _seen)
+                {
+                    return false;
+                }
+                var next = StatusSnapshots.ReadSaved(directory, _current, options.Value.BrotliQuality);
+                _seen = stamp;
+                if (_current is { } current && current.Hash == next.Hash)
+                {
+                    return false;
+                }
+                _current = next;
+                LastError = null;
+                log.LogInformation("Serving the status page built at {BuiltAt} ({Files} documents).", next.BuiltAt, next.Files.Count);
+                return true;
+            }
+            catch (Exception e) when (e is IOException or UnauthorizedAccessException or JsonException or FormatException)
+            {
+                Fail($"{path}: {e.Message}");
                 return false;
             }
-            var stamp = (info.LastWriteTimeUtc, info.Length);
-            if (stamp == _seen)
-            {
-                return false;
-            }
-            var export = JsonSerializer.Deserialize<StatusExport>(File.ReadAllBytes(path), Json)
-                ?? throw new JsonException("The file holds no snapshot.");
-            _seen = stamp;
-            var next = StatusSnapshots.Restore(export, _current, options.Value.BrotliQuality);
-            if (_current is { } current && current.Hash == next.Hash)
-            {
-                return false;
-            }
-            _current = next;
-            LastError = null;
-            log.LogInformation("Serving the status page built at {BuiltAt} ({Files} documents).", export.BuiltAt, next.Files.Count);
-            return true;
-        }
-        catch (Exception e) when (e is IOException or UnauthorizedAccessException or JsonException or FormatException)
-        {
-            Fail($"{path}: {e.Message}");
-            return false;
         }
     }
 

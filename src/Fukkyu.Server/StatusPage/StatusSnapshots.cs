@@ -185,10 +185,16 @@ public sealed class StatusSnapshots(
     public const string SavedFileName = "snapshot.json";
 
     /// <summary>
-    /// A snapshot from its saved form: the precompressed bytes when it carries them, else
-    /// compressed here (reusing <paramref name="previous"/>'s for unchanged documents).
+    /// The snapshot saved in <paramref name="directory"/>: the precompressed bytes when it carries
+    /// them, else compressed here (reusing <paramref name="previous"/>'s for unchanged documents).
+    /// Throws <see cref="IOException"/>, <see cref="JsonException"/> or <see cref="FormatException"/>
+    /// for a missing or damaged file.
     /// </summary>
-    public static StatusSnapshot Restore(StatusExport export, StatusSnapshot? previous, int brotliQuality)
+    public static StatusSnapshot ReadSaved(string directory, StatusSnapshot? previous, int brotliQuality) =>
+        Restore(JsonSerializer.Deserialize<StatusExport>(File.ReadAllBytes(Path.Combine(directory, SavedFileName)), Json)
+            ?? throw new JsonException("The saved snapshot holds nothing."), previous, brotliQuality);
+
+    private static StatusSnapshot Restore(StatusExport export, StatusSnapshot? previous, int brotliQuality)
     {
         var files = new List<SnapshotFile>();
         foreach (var f in export.Files.Where(f => !f.Copy))
@@ -229,13 +235,8 @@ public sealed class StatusSnapshots(
         }
         try
         {
-            var export = JsonSerializer.Deserialize<StatusExport>(File.ReadAllBytes(Path.Combine(dir, SavedFileName)), Json);
-            if (export is null)
-            {
-                return;
-            }
-            _current = Restore(export, null, options.Value.BrotliQuality);
-            log.LogWarning("The database is unreachable; serving the status page saved at {BuiltAt}.", export.BuiltAt);
+            _current = ReadSaved(dir, null, options.Value.BrotliQuality);
+            log.LogWarning("The database is unreachable; serving the status page saved at {BuiltAt}.", _current.BuiltAt);
         }
         catch (Exception e) when (e is IOException or JsonException or FormatException)
         {

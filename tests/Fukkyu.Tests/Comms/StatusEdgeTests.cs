@@ -82,10 +82,10 @@ public sealed class StatusEdgeTests : IDisposable
     }
 
     [Fact]
-    public void TheEdgeRefusesToStartWithoutASnapshotDirectory()
+    public async Task TheEdgeRefusesToStartWithoutASnapshotDirectory()
     {
-        using var app = StatusEdge.Build(["--urls", "http://127.0.0.1:0"], inlineSockets: false);
-        var e = Assert.ThrowsAny<Exception>(() => app.StartAsync(TestContext.Current.CancellationToken).GetAwaiter().GetResult());
+        await using var app = StatusEdge.Build(["--urls", "http://127.0.0.1:0"], inlineSockets: false);
+        var e = await Assert.ThrowsAnyAsync<Exception>(() => app.StartAsync(TestContext.Current.CancellationToken));
         Assert.Contains("SnapshotDirectory", e.Message, StringComparison.Ordinal);
     }
 
